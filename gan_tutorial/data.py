@@ -7,7 +7,7 @@ __all__ = ['SAMPLE_DIR', 'MNIST_FILES', 'DATASETS', 'cache_dir', 'sample_root', 
            'MNIST', 'FashionMNIST', 'CIFAR10', 'mnist_sample', 'load_dataset', 'Minibatches', 'GaussianMixture',
            'gaussian_1d', 'mixture_1d', 'ring_2d', 'grid_2d', 'image_grid', 'show_images', 'save_grid']
 
-# %% ../nbs/00_data.ipynb #c3a5be4b
+# %% ../nbs/00_data.ipynb #15566d93
 import math, os, tempfile
 from dataclasses import dataclass
 from importlib.resources import files
@@ -20,11 +20,11 @@ from torchvision.datasets.utils import extract_archive
 from torchvision.utils import make_grid
 import matplotlib.pyplot as plt
 
-# %% ../nbs/00_data.ipynb #899745b9
+# %% ../nbs/00_data.ipynb #5d28bad2
 SAMPLE_DIR = Path(str(files('gan_tutorial')))/'data'/'mnist-sample' # the gzipped IDX files shipped with the package
 MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
 
-# %% ../nbs/00_data.ipynb #7435fadd
+# %% ../nbs/00_data.ipynb #ccb19426
 def cache_dir()->Path: # a writable folder for unpacked data and cached weights
     "`$GAN_TUTORIAL_CACHE`, else `~/.cache/gan_tutorial`, else a folder in the system temp dir."
     for d in (os.environ.get('GAN_TUTORIAL_CACHE'), Path.home()/'.cache'/'gan_tutorial', Path(tempfile.gettempdir())/'gan_tutorial'):
@@ -35,7 +35,7 @@ def cache_dir()->Path: # a writable folder for unpacked data and cached weights
         if os.access(d, os.W_OK): return d
     raise OSError("No writable cache folder: set GAN_TUTORIAL_CACHE to a folder you can write to")
 
-# %% ../nbs/00_data.ipynb #c5c75a2c
+# %% ../nbs/00_data.ipynb #35293c01
 def sample_root()->Path: # a torchvision `root=` that holds the sample as `MNIST/raw/*`
     "Unpack the shipped MNIST sample once into the cache and return the folder to pass as `root=`."
     root = cache_dir()/'mnist-sample'
@@ -49,7 +49,7 @@ def sample_root()->Path: # a torchvision `root=` that holds the sample as `MNIST
         os.rmdir(tmp)
     return root
 
-# %% ../nbs/00_data.ipynb #95735475
+# %% ../nbs/00_data.ipynb #057a95a2
 @dataclass
 class ImageData:
     "A whole image dataset in memory: `x` is (N, C, H, W) float in [-1, 1], `y` the integer labels."
@@ -62,7 +62,7 @@ class ImageData:
     def shape(self)->tuple: return tuple(self.x.shape[1:]) # (C, H, W) of one image
     def __repr__(self): return f"ImageData({self.name!r}: {len(self)} images of shape {self.shape}, {len(self.classes)} classes)"
 
-# %% ../nbs/00_data.ipynb #c82744b5
+# %% ../nbs/00_data.ipynb #75de3a94
 def to_unit_range(x:torch.Tensor, # uint8 images, (N, H, W) or (N, H, W, C)
                  )->torch.Tensor:  # float32 (N, C, H, W) in [-1, 1]
     "Scale uint8 pixels 0..255 to [-1, 1] and put channels first."
@@ -70,7 +70,7 @@ def to_unit_range(x:torch.Tensor, # uint8 images, (N, H, W) or (N, H, W, C)
     x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
     return x.float().div_(127.5).sub_(1.)
 
-# %% ../nbs/00_data.ipynb #e2ab9dd3
+# %% ../nbs/00_data.ipynb #1e1e9a0a
 _LAYOUT = {'MNIST': 'MNIST/raw/train-images-idx3-ubyte (and the other three IDX files)',
            'FashionMNIST': 'FashionMNIST/raw/train-images-idx3-ubyte (and the other three IDX files)',
            'CIFAR10': 'cifar-10-batches-py/data_batch_1 ... data_batch_5, test_batch'}
@@ -86,7 +86,7 @@ def _tv_dataset(cls_name:str, root, train:bool, download:bool):
         raise DatasetNotFound(f"{cls_name} not found under {root}: {how}. Pass root= a folder that holds "
             f"{_LAYOUT[cls_name]}, or download=True with internet access.") from None
 
-# %% ../nbs/00_data.ipynb #51975b6a
+# %% ../nbs/00_data.ipynb #13d105ed
 def MNIST(root=None, # folder holding `MNIST/raw/`; default: the cache folder
           train:bool=True, # training split (else test)
           download:bool=False, # download from the internet if missing
@@ -111,7 +111,7 @@ def CIFAR10(root=None, # folder holding `cifar-10-batches-py/`; default: the cac
     ds = _tv_dataset('CIFAR10', root, train, download)
     return ImageData(to_unit_range(ds.data), torch.tensor(ds.targets).long(), list(ds.classes), f"CIFAR10 {'train' if train else 'test'}")
 
-# %% ../nbs/00_data.ipynb #1cb3c518
+# %% ../nbs/00_data.ipynb #bc0bac1e
 def mnist_sample(train:bool=True, # the 4,000 training digits (else the 1,000 test digits)
                 )->ImageData:
     "The 5,000-digit MNIST sample that ships with the package, as one tensor in [-1, 1]."
@@ -119,7 +119,7 @@ def mnist_sample(train:bool=True, # the 4,000 training digits (else the 1,000 te
     d.name = f"MNIST sample {'train' if train else 'test'}"
     return d
 
-# %% ../nbs/00_data.ipynb #56d59066
+# %% ../nbs/00_data.ipynb #69a4253d
 DATASETS = {'mnist_sample': mnist_sample, 'mnist': MNIST, 'fashion_mnist': FashionMNIST, 'cifar10': CIFAR10}
 
 def load_dataset(name:str='mnist_sample', # one of `DATASETS`: mnist_sample, mnist, fashion_mnist, cifar10
@@ -133,7 +133,7 @@ def load_dataset(name:str='mnist_sample', # one of `DATASETS`: mnist_sample, mni
     if key == 'mnist_sample': return mnist_sample(train)
     return DATASETS[key](root, train=train, download=download)
 
-# %% ../nbs/00_data.ipynb #fbd22e8c
+# %% ../nbs/00_data.ipynb #a6b55bff
 class Minibatches:
     "Shuffled minibatches drawn by index from a tensor held in memory; iterate for one epoch, or call `next()` forever."
     def __init__(self,
@@ -165,7 +165,18 @@ class Minibatches:
         self._perm = None
         for _ in range(len(self)): yield self.next()
 
-# %% ../nbs/00_data.ipynb #9aa974c0
+    def state_dict(self)->dict: # plain tensors and numbers, safe for `torch.load(weights_only=True)`
+        "Where the sampler is: its RNG state, the current permutation and position, the epoch."
+        return dict(gen=self.gen.get_state(), perm=None if self._perm is None else self._perm.cpu(), pos=self._pos, epoch=self.epoch, bs=self.bs)
+
+    def load_state_dict(self, sd:dict):
+        "Continue exactly where `state_dict` was taken."
+        if sd['bs'] != self.bs: raise ValueError(f"Saved batch size {sd['bs']} differs from this sampler's {self.bs}")
+        self.gen.set_state(sd['gen'])
+        self._perm = None if sd['perm'] is None else sd['perm'].to(self.x.device)
+        self._pos, self.epoch = sd['pos'], sd['epoch']
+
+# %% ../nbs/00_data.ipynb #a249c2f4
 class GaussianMixture:
     "A mixture of isotropic Gaussians in any dimension, with `sample`, exact `log_prob` and `pdf`."
     def __init__(self,
@@ -203,7 +214,7 @@ class GaussianMixture:
     def pdf(self, x)->torch.Tensor: return self.log_prob(x).exp() # the density itself
     def __repr__(self): return f"GaussianMixture({len(self.means)} components in {self.dim}-D)"
 
-# %% ../nbs/00_data.ipynb #a8e9932b
+# %% ../nbs/00_data.ipynb #7ced45bf
 def gaussian_1d(mu:float=0., # mean
                 sigma:float=1., # standard deviation
                )->GaussianMixture:
@@ -233,7 +244,7 @@ def grid_2d(side:int=5, # modes per side
     c = (torch.arange(side, dtype=torch.float64) - (side-1)/2)*spacing
     return GaussianMixture(torch.cartesian_prod(c, c), std)
 
-# %% ../nbs/00_data.ipynb #ea680467
+# %% ../nbs/00_data.ipynb #825d0be2
 def image_grid(x:torch.Tensor, # (N, C, H, W) images
                nrow:int=8, # images per row
                value_range:tuple=(-1, 1), # the range of `x`: (-1, 1) for data and G, (0, 1) for `generate`
@@ -261,7 +272,7 @@ def show_images(x:torch.Tensor, # (N, C, H, W) images
     if title: ax.set_title(title)
     return ax
 
-# %% ../nbs/00_data.ipynb #647d0f96
+# %% ../nbs/00_data.ipynb #8720ccbb
 def save_grid(x:torch.Tensor, # (N, C, H, W) images
               path, # where to write the PNG
               nrow:int=8, # images per row

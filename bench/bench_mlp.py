@@ -1,0 +1,103 @@
+"""Images/s of gan_tutorial's training path vs the conventional PyTorch GAN loop, side by side in one process.
+
+The conventional loop is the one most tutorials teach (e.g. eriklindernoren/PyTorch-GAN `gan.py`): torchvision
+MNIST with per-item `ToTensor` + `Normalize` through a `DataLoader`, an MLP G 100-128-256-512-1024-784 with
+BatchNorm, D 784-512-256-1 with Sigmoid + `BCELoss`, Adam 2e-4 (0.5, 0.999), a G step then a D step on the same
+fakes. Ours is `gan_tutorial.training.fit` with the `mlp` preset: data as one tensor, minibatches by index, Algorithm 1
+with k = 1 (fresh noise for each half). A third row runs our training path with the conventional nets, to separate
+what the data path and the loop buy from what the smaller preset buys. All read the same embedded MNIST sample,
+batch 64, on the CPU.
+
+The two alternate in short rounds for the same wall budget, so background load hits both alike; we count real
+images consumed per second of training.
+
+    python bench/bench_mlp.py [--seconds 60] [--rounds 6] [--threads N]
+"""
+import argparse, time
+import torch, torch.nn as nn
+import torchvision.transforms as T
+from torch.utils.data import DataLoader
+from torchvision.datasets import MNIST
+from gan_tutorial.data import sample_root, mnist_sample
+from gan_tutorial.training import GAN, fit
+from gan_tutorial.models import Generator, Discriminator, n_params
+
+class ConvG(nn.Module):
+    def __init__(self, nz=100):
+        super().__init__()
+        def block(i, o, norm=True):
+            l = [nn.Linear(i, o)]
+            if norm: l.append(nn.BatchNorm1d(o, 0.8))
+            return l + [nn.LeakyReLU(0.2, inplace=True)]
+        self.model = nn.Sequential(*block(nz, 128, norm=False), *block(128, 256), *block(256, 512), *block(512, 1024),
+                                   nn.Linear(1024, 784), nn.Tanh())
+    def forward(self, z): return self.model(z).view(len(z), 1, 28, 28)
+
+class ConvD(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.model = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2, inplace=True), nn.Linear(512, 256),
+                                   nn.LeakyReLU(0.2, inplace=True), nn.Linear(256, 1), nn.Sigmoid())
+    def forward(self, x): return self.model(x.view(len(x), -1))
+
+class Conventional:
+    "The conventional loop, resumable in rounds."
+    def __init__(self, bs=64):
+        tfm = T.Compose([T.ToTensor(), T.Normalize([0.5], [0.5])])
+        self.dl = DataLoader(MNIST(str(sample_root()), train=True, transform=tfm), batch_size=bs, shuffle=True)
+        self.G, self.D, self.loss = ConvG(), ConvD(), nn.BCELoss()
+        self.og = torch.optim.Adam(self.G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.od = torch.optim.Adam(self.D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.it = iter(self.dl)
+    def run(self, seconds):
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            try: imgs, _ = next(self.it)
+            except StopIteration: self.it = iter(self.dl); imgs, _ = next(self.it)
+            valid, fake = torch.ones(len(imgs), 1), torch.zeros(len(imgs), 1)
+            self.og.zero_grad()
+            gen = self.G(torch.randn(len(imgs), 100))
+            gl = self.loss(self.D(gen), valid); gl.backward(); self.og.step()
+            self.od.zero_grad()
+            dl = (self.loss(self.D(imgs), valid) + self.loss(self.D(gen.detach()), fake))/2
+            dl.backward(); self.od.step()
+            n += len(imgs)
+        return n, time.perf_counter() - t0
+
+class Ours:
+    def __init__(self, bs=64, same_nets=False):
+        G = D = None
+        if same_nets: # the conventional nets, D without its final Sigmoid (our losses take logits)
+            G, D = Generator(ConvG().model, 100, (1, 28, 28)), Discriminator(nn.Sequential(nn.Flatten(), *ConvD().model[:-1]), (1, 28, 28))
+        self.gan, self.x = GAN(bs=bs, device='cpu', G=G, D=D), mnist_sample().x
+    def run(self, seconds):
+        s0 = self.gan.step
+        fit(self.gan, self.x, seconds=seconds, progress=False)
+        return (self.gan.step - s0)*self.gan.cfg.bs*self.gan.cfg.k, self.gan.elapsed
+
+def bench(seconds=60, rounds=6, bs=64):
+    runners = {'conventional': Conventional(bs), 'gan_tutorial': Ours(bs), 'same nets': Ours(bs, same_nets=True)}
+    tot = {k: [0, 0.] for k in runners}
+    for r in runners.values(): r.run(1.) # warm-up
+    for _ in range(rounds):
+        for k, r in runners.items():
+            n, t = r.run(seconds/rounds/2)
+            tot[k][0] += n; tot[k][1] += t
+    ips = {k: n/t for k, (n, t) in tot.items()}
+    for k, v in ips.items():
+        r = runners[k]; G, D = (r.gan.G, r.gan.D) if isinstance(r, Ours) else (r.G, r.D)
+        print(f"{k:>14}: {v:8,.0f} images/s ({tot[k][0]:,} images in {tot[k][1]:.1f} s; G {n_params(G):,} / D {n_params(D):,} params)")
+    print(f"{'ratio':>14}: {ips['gan_tutorial']/ips['conventional']:.2f}x (gan_tutorial mlp preset / conventional), "
+          f"{ips['same nets']/ips['conventional']:.2f}x (gan_tutorial training path with the conventional nets / conventional)")
+    print(f"batch {bs}, {torch.get_num_threads()} threads, {seconds:.0f} s budget in {rounds} alternating rounds")
+    return ips
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--seconds', type=float, default=60, help='total wall budget, split between the two')
+    p.add_argument('--rounds', type=int, default=6, help='alternating rounds')
+    p.add_argument('--bs', type=int, default=64, help='batch size')
+    p.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
+    a = p.parse_args()
+    if a.threads: torch.set_num_threads(a.threads)
+    bench(a.seconds, a.rounds, a.bs)
