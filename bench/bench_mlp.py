@@ -69,7 +69,7 @@ class Ours:
         G = D = None
         if same_nets: # the conventional nets, D without its final Sigmoid (our losses take logits)
             G, D = Generator(ConvG().model, 100, (1, 28, 28)), Discriminator(nn.Sequential(nn.Flatten(), *ConvD().model[:-1]), (1, 28, 28))
-        self.gan, self.x = GAN(bs=bs, device='cpu', G=G, D=D), mnist_sample().x
+        self.gan, self.x = GAN(bs=bs, device='cpu', G=G, D=D, threads=torch.get_num_threads()), mnist_sample().x # same threads as the conventional loop
     def run(self, seconds):
         s0 = self.gan.step
         fit(self.gan, self.x, seconds=seconds, progress=False)
@@ -97,7 +97,7 @@ if __name__ == '__main__':
     p.add_argument('--seconds', type=float, default=60, help='total wall budget, split between the two')
     p.add_argument('--rounds', type=int, default=6, help='alternating rounds')
     p.add_argument('--bs', type=int, default=64, help='batch size')
-    p.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
+    p.add_argument('--threads', type=int, default=1, help='torch threads for both loops (0: torch default)')
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     bench(a.seconds, a.rounds, a.bs)

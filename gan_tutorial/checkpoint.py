@@ -6,7 +6,7 @@
 __all__ = ['FORMAT', 'gan_state', 'atomic_save', 'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint',
            'attach_data', 'load_generator', 'generate', 'lerp', 'slerp', 'interpolate']
 
-# %% ../nbs/05_checkpoint_and_sample.ipynb #cc014ab4
+# %% ../nbs/05_checkpoint_and_sample.ipynb #0b315682
 import os, pickle, random, tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -19,7 +19,7 @@ from .data import Minibatches, ImageData, load_dataset, save_grid, show_images
 from .models import build_gan, Generator
 from .training import GAN, TrainConfig, fit, get_device, set_seed
 
-# %% ../nbs/05_checkpoint_and_sample.ipynb #d1b155fa
+# %% ../nbs/05_checkpoint_and_sample.ipynb #faa57100
 FORMAT = 'gan_tutorial.checkpoint/1' # the marker every checkpoint of this package carries
 
 def gan_state(gan:GAN, # the run to save
@@ -34,7 +34,7 @@ def gan_state(gan:GAN, # the run to save
         samples=torch.stack(gan.samples) if gan.samples else None,
         batches=gan.batches.state_dict() if gan.batches is not None else getattr(gan, 'batches_state', None))
 
-# %% ../nbs/05_checkpoint_and_sample.ipynb #a71be69b
+# %% ../nbs/05_checkpoint_and_sample.ipynb #42c8194f
 def atomic_save(obj, # what to save with `torch.save`
                 path, # the destination file
                )->Path: # the path written
@@ -62,7 +62,7 @@ def save_checkpoint(gan:GAN, # the run
     "Write `gan`'s complete state to `path` atomically."
     return atomic_save(gan_state(gan), path)
 
-# %% ../nbs/05_checkpoint_and_sample.ipynb #bf7f312e
+# %% ../nbs/05_checkpoint_and_sample.ipynb #a1a8a3c1
 class CheckpointError(Exception):
     "A checkpoint can't be used; the message names the file, the problem and the fix."
 
@@ -86,7 +86,7 @@ def read_checkpoint(path, # a file written by `save_checkpoint`
                               "pass a file written by gan_train or save_checkpoint")
     return sd
 
-# %% ../nbs/05_checkpoint_and_sample.ipynb #3f6908c4
+# %% ../nbs/05_checkpoint_and_sample.ipynb #fa76452e
 def load_checkpoint(path, # a file written by `save_checkpoint`
                     device:str|None=None, # where to put the models; None: the device saved in the config ('auto' picks again)
                     architecture:str|None=None, # if given, fail unless the checkpoint holds this architecture
@@ -128,7 +128,7 @@ def attach_data(gan:GAN, # a run, typically just loaded
     if getattr(gan, 'batches_state', None) is not None: gan.batches.load_state_dict(gan.batches_state)
     return gan
 
-# %% ../nbs/05_checkpoint_and_sample.ipynb #4be6af7f
+# %% ../nbs/05_checkpoint_and_sample.ipynb #d4473395
 def load_generator(path, # a checkpoint written by `save_checkpoint` / gan_train
                    device:str='auto', # where to put G: auto (CUDA, MPS, then CPU), cpu, cuda, mps
                   )->Generator: # G in evaluation mode
@@ -156,7 +156,7 @@ def generate(G:Generator, # a generator, e.g. from `load_generator`
     finally: G.train(was_training)
     return ((torch.cat(out) + 1)/2).clamp(0, 1)
 
-# %% ../nbs/05_checkpoint_and_sample.ipynb #bfb3df75
+# %% ../nbs/05_checkpoint_and_sample.ipynb #32211c5a
 def lerp(z0:torch.Tensor, z1:torch.Tensor, # two batches of noise vectors, (N, nz)
          t:float, # 0 gives z0, 1 gives z1
         )->torch.Tensor:

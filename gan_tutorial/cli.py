@@ -6,7 +6,7 @@
 __all__ = ['UsageError', 'cli_errors', 'check_writable', 'check_positive', 'write_history', 'write_outputs', 'StopTraining',
            'GracefulInterrupt', 'config_flags', 'gan_train', 'gan_sample', 'load_samples', 'gan_evaluate']
 
-# %% ../nbs/06_cli.ipynb #67688ea6
+# %% ../nbs/06_cli.ipynb #08c0617b
 import csv, math, os, signal, sys, time
 from json import dumps
 from dataclasses import asdict, fields
@@ -23,7 +23,7 @@ from .training import GAN, TrainConfig, TrainingDiverged, fit, plot_history
 import gan_tutorial.checkpoint as ckpt
 from .checkpoint import CheckpointError, attach_data, load_checkpoint, load_generator, generate, save_checkpoint
 
-# %% ../nbs/06_cli.ipynb #596af600
+# %% ../nbs/06_cli.ipynb #b882d2f4
 class UsageError(ValueError):
     "A bad command-line value; the message names the fix."
 
@@ -39,7 +39,7 @@ def cli_errors(f):
             print(f"{prog}: error: {e}", file=sys.stderr); sys.exit(1)
     return _f
 
-# %% ../nbs/06_cli.ipynb #01769704
+# %% ../nbs/06_cli.ipynb #580eab87
 def check_writable(folder, # a folder to write into (created if missing)
                   )->Path:
     "Make sure `folder` exists and is writable, or fail with a message naming `--out`."
@@ -57,7 +57,7 @@ def check_positive(**kw):
     for k, v in kw.items():
         if v is not None and not v > 0: raise UsageError(f"--{k} must be positive, got {v}")
 
-# %% ../nbs/06_cli.ipynb #bed53424
+# %% ../nbs/06_cli.ipynb #b821cab9
 def write_history(gan:GAN, # the run
                   path, # the CSV file to write
                  ):
@@ -84,7 +84,7 @@ def write_outputs(gan:GAN, # the run
         fig.savefig(tmp, dpi=80, bbox_inches='tight'); plt.close(fig)
         os.replace(tmp, out/'losses.png')
 
-# %% ../nbs/06_cli.ipynb #cada7246
+# %% ../nbs/06_cli.ipynb #c1d6e699
 class StopTraining(Exception):
     "Raised between steps to end training early (after Ctrl-C)."
 
@@ -100,7 +100,7 @@ class GracefulInterrupt:
         print("\nStopping after this step (press Ctrl-C again to stop at once)...", file=sys.stderr, flush=True)
     def __exit__(self, *exc): signal.signal(signal.SIGINT, self._old)
 
-# %% ../nbs/06_cli.ipynb #0e6ace5a
+# %% ../nbs/06_cli.ipynb #62b83499
 def _train_config(resume, kwargs):
     "The config for a new run, or the resumed run after checking that no flag contradicts it."
     if not resume: return TrainConfig(**kwargs), None
@@ -113,14 +113,14 @@ def _train_config(resume, kwargs):
             raise UsageError(f"--resume continues the saved run with its own settings: drop --{k} {v} (the run has {k}={saved[k]})")
     return gan.cfg, gan
 
-# %% ../nbs/06_cli.ipynb #eb1c82d2
+# %% ../nbs/06_cli.ipynb #2c18afc1
 def config_flags(f):
     "Add `TrainConfig`'s fields to `f` as keyword parameters, with their docments, for `call_parse`."
     f = delegates(TrainConfig)(f)
     f.__delwrap__ = TrainConfig # docments reads the help text from the dataclass's source
     return f
 
-# %% ../nbs/06_cli.ipynb #46799aac
+# %% ../nbs/06_cli.ipynb #1a9ce23c
 @call_parse
 @config_flags
 @cli_errors
@@ -167,7 +167,7 @@ def gan_train(out:str='run', # folder for checkpoints (last.pt, step-N.pt), prog
           f"{n*cfg.k*cfg.bs/max(dt, 1e-9):,.0f} images/s on {gan.device}; D(x) {h.get('d_real', float('nan')):.2f}, "
           f"D(G(z)) {h.get('d_fake', float('nan')):.2f}; wrote {out/'last.pt'} and {out/'samples.png'}")
 
-# %% ../nbs/06_cli.ipynb #305668e2
+# %% ../nbs/06_cli.ipynb #04168e5f
 @call_parse
 @cli_errors
 def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/last.pt)
@@ -197,7 +197,7 @@ def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/la
         np.save(tmp, x.numpy().astype('float32')); os.replace(tmp, p); written.append(p)
     print(f"gan_sample: {len(x)} {'interpolated ' if interpolate else ''}images from {checkpoint} -> {', '.join(map(str, written))}")
 
-# %% ../nbs/06_cli.ipynb #e555ed99
+# %% ../nbs/06_cli.ipynb #a916d3e1
 def load_samples(source:str, # a checkpoint (.pt) or an array of samples (.npy) in [0, 1]
                  n:int=1000, # samples to draw from a checkpoint
                  seed:int=0, # fixes the samples drawn from a checkpoint
@@ -215,7 +215,7 @@ def load_samples(source:str, # a checkpoint (.pt) or an array of samples (.npy) 
         return torch.from_numpy(a.astype('float32'))*2 - 1
     return generate(load_generator(p, device=device), n, seed=seed)*2 - 1
 
-# %% ../nbs/06_cli.ipynb #90e7a451
+# %% ../nbs/06_cli.ipynb #595af3f4
 @call_parse
 @cli_errors
 def gan_evaluate(source:str, # a checkpoint (.pt) or samples (.npy, values in [0, 1]) to measure

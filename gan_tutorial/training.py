@@ -7,7 +7,7 @@ __all__ = ['OPTIMIZERS', 'HEALTH_DOC', 'd_loss', 'g_loss', 'TrainConfig', 'make_
            'set_seed', 'GAN', 'd_step', 'g_step', 'simultaneous_step', 'train_step', 'TrainingDiverged', 'diversity',
            'check_health', 'check_diversity', 'fit', 'end_of_epoch', 'plot_history', 'show_progress']
 
-# %% ../nbs/04_training.ipynb #5bea379e
+# %% ../nbs/04_training.ipynb #603b5888
 import math, os, random, time, warnings
 from dataclasses import dataclass, asdict, fields
 
@@ -21,7 +21,7 @@ from .data import Minibatches, ImageData, image_grid, show_images
 from .models import build_gan, Generator, Discriminator
 from .theory import g_loss_saturating, g_loss_non_saturating
 
-# %% ../nbs/04_training.ipynb #971b6f5f
+# %% ../nbs/04_training.ipynb #bca1e172
 def d_loss(real_logits:torch.Tensor, # D's logits on a minibatch of real data
            fake_logits:torch.Tensor, # D's logits on a minibatch of G's samples
            smooth:float=0., # one-sided label smoothing: the real label becomes 1 - smooth
@@ -31,14 +31,14 @@ def d_loss(real_logits:torch.Tensor, # D's logits on a minibatch of real data
     fake = F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
     return real + fake
 
-# %% ../nbs/04_training.ipynb #1fc4ac45
+# %% ../nbs/04_training.ipynb #13c860f9
 def g_loss(fake_logits:torch.Tensor, # D's logits on a minibatch of G's samples
            saturating:bool=False, # True: the minimax loss log(1 - D(G(z))); False: the non-saturating -log D(G(z))
           )->torch.Tensor: # the scalar loss that G minimises
     "G's loss: non-saturating -log D(G(z)) by default (the paper's recommendation), or the saturating log(1 - D(G(z)))."
     return g_loss_saturating(fake_logits) if saturating else g_loss_non_saturating(fake_logits)
 
-# %% ../nbs/04_training.ipynb #ff7a1099
+# %% ../nbs/04_training.ipynb #276cf3db
 @dataclass
 class TrainConfig:
     "Everything a training run depends on."
@@ -55,6 +55,7 @@ class TrainConfig:
     seed:int=0 # seeds weights, noise and minibatch order
     deterministic:bool=False # ask torch for deterministic kernels (slower on GPU; CPU runs are already repeatable)
     device:str='auto' # auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:1, mps
+    threads:int=1 # CPU threads for torch when training on the CPU; 0 keeps torch's default (see 'Devices and seeds')
     n_fixed:int=64 # number of fixed noise vectors for progress grids
 
     def __post_init__(self):
@@ -65,8 +66,9 @@ class TrainConfig:
         if self.optimizer not in OPTIMIZERS: raise ValueError(f"Unknown optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
         if self.lr < 0: raise ValueError(f"lr must be positive (or 0 for the preset's), got {self.lr}")
         if self.n_fixed < 1: raise ValueError(f"n_fixed must be at least 1, got {self.n_fixed}")
+        if self.threads < 0: raise ValueError(f"threads must be 0 (torch's default) or more, got {self.threads}")
 
-# %% ../nbs/04_training.ipynb #55b027af
+# %% ../nbs/04_training.ipynb #4c9c6307
 OPTIMIZERS = {'adam': dict(lr=2e-4, betas=(0.5, 0.999)), 'sgd': dict(lr=0.1, momentum=0.5)}
 
 def make_optimizer(params, # the parameters of G or of D
@@ -91,7 +93,7 @@ def paper_schedule(opt:torch.optim.Optimizer, # an SGD optimiser made by `make_o
         g['lr'] = max(lr0/decay**step, min_lr)
         g['momentum'] = momentum[0] + (momentum[1] - momentum[0])*min(epoch/saturate, 1.)
 
-# %% ../nbs/04_training.ipynb #16d0d93f
+# %% ../nbs/04_training.ipynb #5cb34f8d
 def get_device(device:str='auto', # 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'
               )->torch.device:
     "The torch device to train on: with 'auto', CUDA if available, then MPS, then the CPU."
@@ -115,7 +117,7 @@ def set_seed(seed:int, # the seed for Python's and torch's random generators
         torch.use_deterministic_algorithms(True, warn_only=True)
         torch.backends.cudnn.benchmark = False
 
-# %% ../nbs/04_training.ipynb #cbcbdc24
+# %% ../nbs/04_training.ipynb #a13c1e2c
 class GAN:
     "The state of one adversarial training run: G, D, their optimisers, the noise RNG, fixed noise, history."
     def __init__(self,
@@ -130,6 +132,7 @@ class GAN:
         c = self.cfg
         set_seed(c.seed, c.deterministic)
         self.device, self.img_shape = get_device(c.device), tuple(img_shape)
+        if self.device.type == 'cpu' and c.threads: torch.set_num_threads(c.threads)
         if G is None or D is None: G, D = build_gan(c.architecture, img_shape, c.nz)
         self.G, self.D = G.to(self.device), D.to(self.device)
         self.opt_g, self.opt_d = make_optimizer(self.G.parameters(), c), make_optimizer(self.D.parameters(), c)
@@ -140,7 +143,7 @@ class GAN:
     def __repr__(self):
         return f"GAN({self.cfg.architecture}, {self.img_shape}, step {self.step}, k={self.cfg.k}, {self.cfg.optimizer}, on {self.device})"
 
-# %% ../nbs/04_training.ipynb #956e5145
+# %% ../nbs/04_training.ipynb #9600e381
 def d_step(gan:GAN, # the run
            x:torch.Tensor, # a minibatch of m real items
           )->tuple: # (D's loss, mean D(x), mean D(G(z))) as tensors
@@ -167,7 +170,7 @@ def g_step(gan:GAN, # the run
     finally: gan.D.requires_grad_(True)
     return loss.detach(), torch.sigmoid(fake_logits.detach()).mean()
 
-# %% ../nbs/04_training.ipynb #70db608c
+# %% ../nbs/04_training.ipynb #1b817663
 def simultaneous_step(gan:GAN, # the run
                       x:torch.Tensor, # a minibatch of m real items
                      )->tuple: # (D's loss, G's loss, mean D(x), mean D(G(z)))
@@ -183,7 +186,7 @@ def simultaneous_step(gan:GAN, # the run
     gan.opt_d.step(); gan.opt_g.step()
     return ld.detach(), lg.detach(), torch.sigmoid(real_logits.detach()).mean(), torch.sigmoid(fake_logits.detach()).mean()
 
-# %% ../nbs/04_training.ipynb #9e5409c2
+# %% ../nbs/04_training.ipynb #f4e78a1a
 def train_step(gan:GAN, # the run; `gan.batches` must be set (`fit` does it)
               )->dict: # step, epoch, d_loss, g_loss, d_real, d_fake, d_fake_g
     "One training iteration: k discriminator updates on fresh minibatches, then one generator update (Algorithm 1)."
@@ -200,7 +203,7 @@ def train_step(gan:GAN, # the run; `gan.batches` must be set (`fit` does it)
     vals = torch.stack([ld, lg, dr, df, dfg]).tolist()
     return dict(step=gan.step, epoch=b.epoch, **dict(zip(('d_loss', 'g_loss', 'd_real', 'd_fake', 'd_fake_g'), vals)))
 
-# %% ../nbs/04_training.ipynb #95c34b2b
+# %% ../nbs/04_training.ipynb #8f7bd9a7
 HEALTH_DOC = "see the 'Training health' section of the training chapter (nbs/04_training.ipynb)"
 
 class TrainingDiverged(RuntimeError):
@@ -243,7 +246,7 @@ def check_diversity(gan:GAN, # the run
         warnings.warn(f"G's samples are {r:.2f} times as diverse as real images: this looks like mode collapse; {HEALTH_DOC}.")
     return r
 
-# %% ../nbs/04_training.ipynb #39a72954
+# %% ../nbs/04_training.ipynb #d59a66d8
 def _budget(gan, epochs, steps, seconds):
     per_epoch = max(len(gan.batches)//gan.cfg.k, 1)
     if steps is None and epochs is not None: steps = round(epochs*per_epoch)
@@ -302,7 +305,7 @@ def end_of_epoch(gan:GAN, # the run
     gan.samples.append(((s.clamp(-1, 1) + 1)*127.5).round().to(torch.uint8).cpu())
     check_diversity(gan, s, x[:64].to(gan.device))
 
-# %% ../nbs/04_training.ipynb #fdf244b4
+# %% ../nbs/04_training.ipynb #67cd6085
 def _smooth(v, n):
     if n <= 1 or len(v) < n: return v
     t = torch.tensor(v, dtype=torch.float64)
