@@ -7,7 +7,7 @@ __all__ = ['CLASSIFIER_PATH', 'check_images', 'digit_classifier', 'random_affine
            'class_probs', 'digit_features', 'frechet_distance', 'feature_stats', 'fid', 'class_coverage',
            'parzen_log_density', 'parzen_ll', 'nearest_neighbours', 'memorisation_ratio', 'evaluate', 'format_report']
 
-# %% ../nbs/07_metrics.ipynb #1a6b76b1
+# %% ../nbs/07_metrics.ipynb #1b5184db
 import math, os, tempfile, time, warnings
 from importlib.resources import files
 from pathlib import Path
@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .data import ImageData, mnist_sample
 
-# %% ../nbs/07_metrics.ipynb #6a750d68
+# %% ../nbs/07_metrics.ipynb #9a9d4783
 def check_images(x, # (N, 1, 28, 28) or (N, 784) images in [-1, 1]: a tensor, an array or `ImageData`
                  name:str='images', # what to call `x` in error messages
                 )->torch.Tensor: # float32 (N, 1, 28, 28) on the CPU
@@ -36,7 +36,7 @@ def check_images(x, # (N, 1, 28, 28) or (N, 784) images in [-1, 1]: a tensor, an
     if lo >= 0: warnings.warn(f"{name} has no negative pixel: it looks like images in [0, 1], but the metrics expect [-1, 1] (use 2*x - 1)")
     return x
 
-# %% ../nbs/07_metrics.ipynb #6b63ec3f
+# %% ../nbs/07_metrics.ipynb #11526c0f
 def digit_classifier(width:int=32, # channels of the first convolution; the next two have twice as many
                      n_feat:int=128, # size of the feature layer (the penultimate layer used by FID)
                      n_classes:int=10, # number of classes
@@ -50,7 +50,7 @@ def digit_classifier(width:int=32, # channels of the first convolution; the next
         nn.Flatten(), nn.Dropout(0.3), nn.Linear(2*w*9, n_feat), nn.ReLU(),
         nn.Linear(n_feat, n_classes))
 
-# %% ../nbs/07_metrics.ipynb #e4611792
+# %% ../nbs/07_metrics.ipynb #4675f451
 def random_affine(x:torch.Tensor, # (N, 1, H, W) images in [-1, 1]
                   generator:torch.Generator|None=None, # for reproducible transforms
                   max_shift:float=2., # largest shift, in pixels, along each axis
@@ -67,7 +67,7 @@ def random_affine(x:torch.Tensor, # (N, 1, H, W) images in [-1, 1]
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x + 1, grid, align_corners=False, padding_mode='zeros') - 1 # zeros of x+1 are background
 
-# %% ../nbs/07_metrics.ipynb #82b6a594
+# %% ../nbs/07_metrics.ipynb #108013dd
 CLASSIFIER_PATH = Path(str(files('gan_tutorial')))/'data'/'classifier.pt' # the shipped weights of `digit_classifier()`
 _CLASSIFIERS = {} # loaded classifiers, by path
 
@@ -75,7 +75,7 @@ def _regen_cmd(path:Path)->str:
     arg = '' if Path(path) == CLASSIFIER_PATH else f", path={str(path)!r}"
     return f'python -c "from gan_tutorial.metrics import train_classifier; train_classifier(save=True{arg})"'
 
-# %% ../nbs/07_metrics.ipynb #c050c7d4
+# %% ../nbs/07_metrics.ipynb #e1f4a476
 def train_classifier(epochs:int=10, # passes over the training digits
                      bs:int=64, # minibatch size
                      lr:float=3e-3, # peak learning rate of the one-cycle schedule
@@ -128,7 +128,7 @@ def train_classifier(epochs:int=10, # passes over the training digits
         _CLASSIFIERS.pop(str(path), None)
     return m
 
-# %% ../nbs/07_metrics.ipynb #aa31fb0f
+# %% ../nbs/07_metrics.ipynb #3575045c
 def load_classifier(path=None, # a weights file; default `CLASSIFIER_PATH`, the one shipped with the package
                    )->nn.Sequential: # `digit_classifier()` with the trained weights, in eval mode, cached
     "Load the trained digit classifier (once per path; later calls return the same network)."
@@ -137,7 +137,7 @@ def load_classifier(path=None, # a weights file; default `CLASSIFIER_PATH`, the 
     if not path.is_file():
         raise FileNotFoundError(f"No digit-classifier weights at {path}: regenerate them (under a minute on a CPU) with {_regen_cmd(path)}")
     try:
-        m = digit_classifier()
+        with torch.random.fork_rng(devices=[]): m = digit_classifier() # building draws random initial weights: leave the caller's RNG alone
         m.load_state_dict(torch.load(path, map_location='cpu', weights_only=True))
     except Exception as e:
         raise RuntimeError(f"The digit-classifier weights at {path} are damaged or do not fit digit_classifier() "
@@ -145,7 +145,7 @@ def load_classifier(path=None, # a weights file; default `CLASSIFIER_PATH`, the 
     _CLASSIFIERS[str(path)] = m.eval().requires_grad_(False)
     return _CLASSIFIERS[str(path)]
 
-# %% ../nbs/07_metrics.ipynb #a189eaec
+# %% ../nbs/07_metrics.ipynb #c02b74fd
 @torch.no_grad()
 def class_probs(x, # (N, 1, 28, 28) images in [-1, 1]
                 model:nn.Module|None=None, # a classifier; default: `load_classifier()`
@@ -164,7 +164,7 @@ def digit_features(x, # (N, 1, 28, 28) images in [-1, 1]
     x, model = check_images(x), model or load_classifier()
     return torch.cat([model[:-1](x[i:i+bs]) for i in range(0, len(x), bs)])
 
-# %% ../nbs/07_metrics.ipynb #c4465e95
+# %% ../nbs/07_metrics.ipynb #5fc05f37
 def frechet_distance(mu1, # (d,) mean of the first Gaussian
                      s1,  # (d, d) covariance of the first Gaussian
                      mu2, # (d,) mean of the second Gaussian
@@ -179,7 +179,7 @@ def frechet_distance(mu1, # (d,) mean of the first Gaussian
     lam = torch.linalg.eigvalsh((m + m.T)/2)       # the same eigenvalues as s1 s2
     return (((mu1 - mu2)**2).sum() + s1.trace() + s2.trace() - 2*lam.clamp(min=0).sqrt().sum()).item()
 
-# %% ../nbs/07_metrics.ipynb #3f047517
+# %% ../nbs/07_metrics.ipynb #ebc60343
 def feature_stats(x, # (N, 1, 28, 28) images in [-1, 1], N ≥ 2
                   model:nn.Sequential|None=None, # a classifier; default: `load_classifier()`
                  )->tuple: # (mean (128,), covariance (128, 128)), float64 tensors
@@ -195,7 +195,7 @@ def fid(x, # (N, 1, 28, 28) images in [-1, 1], e.g. generated samples
     "FID between two sets of digits, on the digit classifier's penultimate features."
     return frechet_distance(*feature_stats(x, model), *feature_stats(y, model))
 
-# %% ../nbs/07_metrics.ipynb #7f05b526
+# %% ../nbs/07_metrics.ipynb #79954432
 def class_coverage(x, # (N, 1, 28, 28) images in [-1, 1]
                    model:nn.Module|None=None, # a classifier; default: `load_classifier()`
                    min_frac:float=0.025, # a class counts as covered with at least this fraction of the samples
@@ -207,7 +207,7 @@ def class_coverage(x, # (N, 1, 28, 28) images in [-1, 1]
     kl = (h[h > 0]*(h[h > 0]*k).log()).sum().item()
     return dict(hist=h.tolist(), kl_uniform=kl, n_classes=int((h >= min_frac).sum()), n=len(p))
 
-# %% ../nbs/07_metrics.ipynb #272d0039
+# %% ../nbs/07_metrics.ipynb #852a66aa
 def parzen_log_density(x:torch.Tensor, # (N, d) points to evaluate
                        samples:torch.Tensor, # (n, d) the kernel centres (the model's samples)
                        sigmas, # one kernel width, or a sequence of them
@@ -229,7 +229,7 @@ def parzen_log_density(x:torch.Tensor, # (N, d) points to evaluate
     out = out - math.log(n) - d/2*torch.log(2*math.pi*sig**2)[:, None]
     return out[0] if np.ndim(sigmas) == 0 else out
 
-# %% ../nbs/07_metrics.ipynb #33474d82
+# %% ../nbs/07_metrics.ipynb #05a9edf8
 def parzen_ll(samples, # (n, 1, 28, 28) model samples in [-1, 1]: the kernel centres
               test, # (N, 1, 28, 28) held-out digits in [-1, 1] to score
               valid, # (M, 1, 28, 28) other held-out digits in [-1, 1] to choose σ on
@@ -245,7 +245,7 @@ def parzen_ll(samples, # (n, 1, 28, 28) model samples in [-1, 1]: the kernel cen
     return dict(ll=ll.mean().item(), se=(ll.std(correction=0)/math.sqrt(len(ll))).item(), sigma=sigma,
                 valid_ll=vll.tolist(), sigmas=sigmas.tolist(), n_samples=len(s), n_test=len(t))
 
-# %% ../nbs/07_metrics.ipynb #fad6fa73
+# %% ../nbs/07_metrics.ipynb #1ff9f25a
 def nearest_neighbours(x, # (N, 1, 28, 28) images in [-1, 1]
                        ref, # (M, 1, 28, 28) images in [-1, 1] to search
                        chunk:int=2**22, # largest block of distances held in memory
@@ -256,7 +256,7 @@ def nearest_neighbours(x, # (N, 1, 28, 28) images in [-1, 1]
     idx = torch.cat([(rr[None] - 2*x[i:i+rows] @ ref.T).argmin(1) for i in range(0, len(x), rows)]) # ‖x‖² is the same along a row
     return (x.double() - ref[idx].double()).norm(dim=1), idx
 
-# %% ../nbs/07_metrics.ipynb #511ce545
+# %% ../nbs/07_metrics.ipynb #34e0dc34
 def memorisation_ratio(samples, # (N, 1, 28, 28) generated images in [-1, 1]
                        train, # the training digits, in [-1, 1]
                        test, # held-out digits, in [-1, 1]: the distance a new digit has
@@ -264,7 +264,7 @@ def memorisation_ratio(samples, # (N, 1, 28, 28) generated images in [-1, 1]
     "How close samples are to their nearest training digit, relative to fresh digits (well below 1 means copying)."
     return (nearest_neighbours(samples, train)[0].median()/nearest_neighbours(test, train)[0].median()).item()
 
-# %% ../nbs/07_metrics.ipynb #e317d321
+# %% ../nbs/07_metrics.ipynb #d341872f
 def evaluate(samples, # (N, 1, 28, 28) generated images in [-1, 1]
              train=None, # training digits in [-1, 1]; default: `mnist_sample().x` (4,000)
              test=None, # held-out digits in [-1, 1]; default: `mnist_sample(train=False).x` (1,000)
@@ -289,7 +289,7 @@ def evaluate(samples, # (N, 1, 28, 28) generated images in [-1, 1]
                 parzen_ll=pz['ll'], parzen_se=pz['se'], parzen_sigma=pz['sigma'],
                 memorisation_ratio=memorisation_ratio(x, train, test), seconds=time.time() - t0)
 
-# %% ../nbs/07_metrics.ipynb #e664139d
+# %% ../nbs/07_metrics.ipynb #28daec12
 def format_report(d:dict, # the dict returned by `evaluate`
                  )->str: # a short, human-readable report
     "Format the result of `evaluate` as text, one metric per line with how to read it."
