@@ -6,8 +6,8 @@
 __all__ = ['UsageError', 'cli_errors', 'check_writable', 'check_positive', 'write_history', 'write_outputs', 'StopTraining',
            'GracefulInterrupt', 'config_flags', 'gan_train', 'gan_sample', 'load_samples', 'gan_evaluate']
 
-# %% ../nbs/06_cli.ipynb #08c0617b
-import csv, math, os, signal, sys, time
+# %% ../nbs/06_cli.ipynb #0e8161ca
+import csv, io, math, os, signal, sys, time
 from json import dumps
 from dataclasses import asdict, fields
 from functools import wraps
@@ -21,9 +21,9 @@ from fastcore.meta import delegates
 from .data import DatasetNotFound, load_dataset, save_grid
 from .training import GAN, TrainConfig, TrainingDiverged, fit, plot_history
 import gan_tutorial.checkpoint as ckpt
-from .checkpoint import CheckpointError, attach_data, load_checkpoint, load_generator, generate, save_checkpoint
+from .checkpoint import CheckpointError, atomic_write, attach_data, load_checkpoint, load_generator, generate, save_checkpoint
 
-# %% ../nbs/06_cli.ipynb #b882d2f4
+# %% ../nbs/06_cli.ipynb #c747b3c5
 class UsageError(ValueError):
     "A bad command-line value; the message names the fix."
 
@@ -39,7 +39,7 @@ def cli_errors(f):
             print(f"{prog}: error: {e}", file=sys.stderr); sys.exit(1)
     return _f
 
-# %% ../nbs/06_cli.ipynb #580eab87
+# %% ../nbs/06_cli.ipynb #ac2386e7
 def check_writable(folder, # a folder to write into (created if missing)
                   )->Path:
     "Make sure `folder` exists and is writable, or fail with a message naming `--out`."
@@ -57,18 +57,16 @@ def check_positive(**kw):
     for k, v in kw.items():
         if v is not None and not v > 0: raise UsageError(f"--{k} must be positive, got {v}")
 
-# %% ../nbs/06_cli.ipynb #b821cab9
+# %% ../nbs/06_cli.ipynb #a3190997
 def write_history(gan:GAN, # the run
                   path, # the CSV file to write
                  ):
     "Write the run's history, one row per step, as CSV (atomically)."
-    path = Path(path)
-    tmp = path.with_name(f'.{path.name}.tmp')
-    with open(tmp, 'w', newline='') as f:
-        if gan.history:
-            w = csv.DictWriter(f, fieldnames=list(gan.history[0]))
-            w.writeheader(); w.writerows(gan.history)
-    os.replace(tmp, path)
+    s = io.StringIO()
+    if gan.history:
+        w = csv.DictWriter(s, fieldnames=list(gan.history[0]), lineterminator='\n')
+        w.writeheader(); w.writerows(gan.history)
+    return atomic_write(path, lambda f: f.write(s.getvalue().encode()))
 
 def write_outputs(gan:GAN, # the run
                   out:Path, # its folder
@@ -80,11 +78,10 @@ def write_outputs(gan:GAN, # the run
         import matplotlib.pyplot as plt
         axs = plot_history(gan, smooth=max(1, min(25, len(gan.history)//10)))
         fig = axs[0].figure
-        tmp = out/'.losses.tmp.png'
-        fig.savefig(tmp, dpi=80, bbox_inches='tight'); plt.close(fig)
-        os.replace(tmp, out/'losses.png')
+        atomic_write(out/'losses.png', lambda f: fig.savefig(f, format='png', dpi=80, bbox_inches='tight'))
+        plt.close(fig)
 
-# %% ../nbs/06_cli.ipynb #c1d6e699
+# %% ../nbs/06_cli.ipynb #0807a65c
 class StopTraining(Exception):
     "Raised between steps to end training early (after Ctrl-C)."
 
@@ -100,7 +97,7 @@ class GracefulInterrupt:
         print("\nStopping after this step (press Ctrl-C again to stop at once)...", file=sys.stderr, flush=True)
     def __exit__(self, *exc): signal.signal(signal.SIGINT, self._old)
 
-# %% ../nbs/06_cli.ipynb #62b83499
+# %% ../nbs/06_cli.ipynb #d61baa75
 def _train_config(resume, kwargs):
     "The config for a new run, or the resumed run after checking that no flag contradicts it."
     if not resume: return TrainConfig(**kwargs), None
@@ -113,14 +110,14 @@ def _train_config(resume, kwargs):
             raise UsageError(f"--resume continues the saved run with its own settings: drop --{k} {v} (the run has {k}={saved[k]})")
     return gan.cfg, gan
 
-# %% ../nbs/06_cli.ipynb #2c18afc1
+# %% ../nbs/06_cli.ipynb #e35cea18
 def config_flags(f):
     "Add `TrainConfig`'s fields to `f` as keyword parameters, with their docments, for `call_parse`."
     f = delegates(TrainConfig)(f)
     f.__delwrap__ = TrainConfig # docments reads the help text from the dataclass's source
     return f
 
-# %% ../nbs/06_cli.ipynb #1a9ce23c
+# %% ../nbs/06_cli.ipynb #123f1f7a
 @call_parse
 @config_flags
 @cli_errors
@@ -167,7 +164,7 @@ def gan_train(out:str='run', # folder for checkpoints (last.pt, step-N.pt), prog
           f"{n*cfg.k*cfg.bs/max(dt, 1e-9):,.0f} images/s on {gan.device}; D(x) {h.get('d_real', float('nan')):.2f}, "
           f"D(G(z)) {h.get('d_fake', float('nan')):.2f}; wrote {out/'last.pt'} and {out/'samples.png'}")
 
-# %% ../nbs/06_cli.ipynb #04168e5f
+# %% ../nbs/06_cli.ipynb #0dea9e5c
 @call_parse
 @cli_errors
 def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/last.pt)
@@ -192,12 +189,10 @@ def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/la
     if out: written.append(save_grid(x, Path(out).expanduser(), nrow=nrow, value_range=(0, 1)))
     if npy:
         import numpy as np
-        p = Path(npy).expanduser(); p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f'.{p.stem}.tmp.npy')
-        np.save(tmp, x.numpy().astype('float32')); os.replace(tmp, p); written.append(p)
+        written.append(atomic_write(Path(npy).expanduser(), lambda f: np.save(f, x.numpy().astype('float32'))))
     print(f"gan_sample: {len(x)} {'interpolated ' if interpolate else ''}images from {checkpoint} -> {', '.join(map(str, written))}")
 
-# %% ../nbs/06_cli.ipynb #a916d3e1
+# %% ../nbs/06_cli.ipynb #3ec5d831
 def load_samples(source:str, # a checkpoint (.pt) or an array of samples (.npy) in [0, 1]
                  n:int=1000, # samples to draw from a checkpoint
                  seed:int=0, # fixes the samples drawn from a checkpoint
@@ -215,7 +210,7 @@ def load_samples(source:str, # a checkpoint (.pt) or an array of samples (.npy) 
         return torch.from_numpy(a.astype('float32'))*2 - 1
     return generate(load_generator(p, device=device), n, seed=seed)*2 - 1
 
-# %% ../nbs/06_cli.ipynb #595af3f4
+# %% ../nbs/06_cli.ipynb #eab24bc0
 @call_parse
 @cli_errors
 def gan_evaluate(source:str, # a checkpoint (.pt) or samples (.npy, values in [0, 1]) to measure
