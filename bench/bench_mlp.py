@@ -22,7 +22,8 @@ from gan_tutorial.data import sample_root, mnist_sample
 from gan_tutorial.training import GAN, fit
 from gan_tutorial.models import Generator, Discriminator, n_params
 
-class ConvG(nn.Module):
+class ConventionalG(nn.Module):
+    "The conventional MLP generator: 100-128-256-512-1024-784, LeakyReLU, BatchNorm in every hidden block but the first, tanh."
     def __init__(self, nz=100):
         super().__init__()
         def block(i, o, norm=True):
@@ -33,7 +34,8 @@ class ConvG(nn.Module):
                                    nn.Linear(1024, 784), nn.Tanh())
     def forward(self, z): return self.model(z).view(len(z), 1, 28, 28)
 
-class ConvD(nn.Module):
+class ConventionalD(nn.Module):
+    "The conventional MLP discriminator: 784-512-256-1, LeakyReLU, a Sigmoid output for `BCELoss`."
     def __init__(self):
         super().__init__()
         self.model = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2, inplace=True), nn.Linear(512, 256),
@@ -45,7 +47,7 @@ class Conventional:
     def __init__(self, bs=64):
         tfm = T.Compose([T.ToTensor(), T.Normalize([0.5], [0.5])])
         self.dl = DataLoader(MNIST(str(sample_root()), train=True, transform=tfm), batch_size=bs, shuffle=True)
-        self.G, self.D, self.loss = ConvG(), ConvD(), nn.BCELoss()
+        self.G, self.D, self.loss = ConventionalG(), ConventionalD(), nn.BCELoss()
         self.og = torch.optim.Adam(self.G.parameters(), lr=2e-4, betas=(0.5, 0.999))
         self.od = torch.optim.Adam(self.D.parameters(), lr=2e-4, betas=(0.5, 0.999))
         self.it = iter(self.dl)
@@ -68,7 +70,7 @@ class Ours:
     def __init__(self, bs=64, same_nets=False):
         G = D = None
         if same_nets: # the conventional nets, D without its final Sigmoid (our losses take logits)
-            G, D = Generator(ConvG().model, 100, (1, 28, 28)), Discriminator(nn.Sequential(nn.Flatten(), *ConvD().model[:-1]), (1, 28, 28))
+            G, D = Generator(ConventionalG().model, 100, (1, 28, 28)), Discriminator(nn.Sequential(nn.Flatten(), *ConventionalD().model[:-1]), (1, 28, 28))
         self.gan, self.x = GAN(bs=bs, device='cpu', G=G, D=D, threads=torch.get_num_threads()), mnist_sample().x # same threads as the conventional loop
     def run(self, seconds):
         s0 = self.gan.step
