@@ -43,6 +43,7 @@ def save_checkpoint(gan:GAN, # the run
 class CheckpointError(Exception):
     "A checkpoint can't be used; the message names the file, the problem and the fix."
 
+# %% ../nbs/05_checkpoint_and_sample.ipynb #1a5651a9
 def read_checkpoint(path, # a file written by `save_checkpoint`
                    )->dict: # the state saved by `gan_state`
     "Load a checkpoint's state safely (`weights_only=True`), with one clear error for each way it can be wrong."
