@@ -19,7 +19,7 @@ from fastcore.meta import delegates
 from fastprogress.fastprogress import progress_bar, master_bar, IN_NOTEBOOK
 
 from .data import Minibatches, ImageData, show_images, to_uint8
-from .intro import d_loss, g_loss
+from .intro import d_loss, g_loss, frozen
 from .models import build_gan, Generator, Discriminator
 
 # %% ../nbs/04_training.ipynb #276cf3db
@@ -175,14 +175,12 @@ def g_step(gan:GAN, # the run
            m:int, # number of noise samples
           )->tuple: # (G's loss, mean D(G(z)) before the update) as tensors
     "One generator update on m fresh noise samples, gradients flowing through a frozen D (Algorithm 1, after the loop)."
-    gan.D.requires_grad_(False)
-    try:
+    with frozen(gan.D):
         fake_logits = gan.D(gan.G(gan.G.sample_z(m, gan.rng)))
         loss = g_loss(fake_logits, gan.cfg.saturating)
         gan.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         gan.opt_g.step()
-    finally: gan.D.requires_grad_(True)
     return loss.detach(), torch.sigmoid(fake_logits.detach()).mean()
 
 # %% ../nbs/04_training.ipynb #1b817663
