@@ -23,10 +23,10 @@ FORMAT = 'gan_tutorial.checkpoint/1' # the marker every checkpoint of this packa
 
 def gan_state(gan:GAN, # the run to save
              )->dict: # plain values only: tensors, numbers, strings, lists, dicts
-    "Everything needed to continue `gan` exactly: models, optimisers, step, random streams, config, fixed noise, history."
+    "Everything needed to continue `gan` exactly: models (and G's weight average), optimisers, step, random streams, config, fixed noise, history."
     h = gan.history
     return dict(format=FORMAT, version=gan_tutorial.__version__, config=asdict(gan.cfg), img_shape=list(gan.img_shape),
-        step=gan.step, G=gan.G.state_dict(), D=gan.D.state_dict(), opt_g=gan.opt_g.state_dict(), opt_d=gan.opt_d.state_dict(),
+        step=gan.step, G=gan.G.state_dict(), D=gan.D.state_dict(), G_ema=gan.G_ema.state_dict() if gan.G_ema is not None else None, opt_g=gan.opt_g.state_dict(), opt_d=gan.opt_d.state_dict(),
         rng=gan.rng.get_state(), torch_rng=gan.torch_rng, cuda_rng=gan.cuda_rng,
         fixed_z=gan.fixed_z.cpu(), history={k: [s[k] for s in h] for k in (h[0] if h else {})},
         samples=torch.stack(gan.samples) if gan.samples else None,
@@ -81,6 +81,7 @@ def load_checkpoint(path, # a file written by `save_checkpoint`
     gan = GAN(cfg, img_shape=tuple(sd['img_shape']))
     try:
         gan.G.load_state_dict(sd['G']); gan.D.load_state_dict(sd['D'])
+        if gan.G_ema is not None: gan.G_ema.load_state_dict(sd['G_ema'] if sd.get('G_ema') is not None else sd['G']) # no average saved: start one at G
         gan.opt_g.load_state_dict(sd['opt_g']); gan.opt_d.load_state_dict(sd['opt_d'])
     except (RuntimeError, KeyError, ValueError) as e:
         raise CheckpointError(f"{path}: the saved weights don't fit the {cfg.architecture!r} architecture for images of shape "
@@ -109,10 +110,10 @@ class SaveCheckpoints(Callback):
 def load_generator(path, # a checkpoint written by `save_checkpoint` / gan_train
                    device:str='auto', # where to put G: auto (CUDA, MPS, then CPU), cpu, cuda, mps
                   )->Generator: # G in evaluation mode
-    "Load only the generator of a checkpoint, ready for sampling."
+    "Load only the generator of a checkpoint, ready for sampling: G's weight average if the run kept one, else G."
     sd = read_checkpoint(path)
     c = sd['config']
     G, _ = build_gan(c['architecture'], tuple(sd['img_shape']), c['nz'])
-    try: G.load_state_dict(sd['G'])
+    try: G.load_state_dict(sd['G_ema'] if sd.get('G_ema') is not None else sd['G']) # the weight average, when the run kept one
     except RuntimeError as e: raise CheckpointError(f"{path}: the saved generator doesn't fit the {c['architecture']!r} architecture ({str(e).splitlines()[0]})") from None
     return G.to(get_device(device)).eval()

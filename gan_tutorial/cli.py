@@ -111,7 +111,7 @@ def _train_config(resume, kwargs):
     if not resume: return TrainConfig(**kwargs), None
     defaults = asdict(TrainConfig())
     gan = load_checkpoint(resume, device=kwargs.get('device') if kwargs.get('device') != 'auto' else None,
-                          architecture=kwargs['architecture'] if kwargs.get('architecture', 'mlp') != defaults['architecture'] else None)
+                          architecture=kwargs['architecture'] if kwargs.get('architecture', defaults['architecture']) != defaults['architecture'] else None)
     saved = asdict(gan.cfg)
     for k, v in kwargs.items():
         if k != 'device' and v != defaults[k] and v != saved[k]:

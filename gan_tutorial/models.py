@@ -195,13 +195,14 @@ def dcgan_generator(nz:int=100, # size of the noise vector z
 # %% ../nbs/03_models.ipynb #75a62607
 def dcgan_discriminator(in_shape:tuple=(1, 28, 28), # (channels, size, size)
                         ndf:int=64, # channels of the first conv layer; doubled at each coarser level
+                        batchnorm:bool=True, # BatchNorm after every conv but the first, as in DCGAN
                        )->Discriminator:
-    "DCGAN discriminator: strided convs (BatchNorm after the first, LeakyReLU 0.2) down to s0×s0, then one logit."
+    "DCGAN discriminator: strided convs (BatchNorm after the first unless `batchnorm=False`, LeakyReLU 0.2) down to s0×s0, then one logit."
     c, s0, n = _square_plan(in_shape)
     ch = [ndf*2**i for i in range(n)]
     layers = [nn.Conv2d(c, ch[0], 4, 2, 1), nn.LeakyReLU(0.2, True)]
     for a, b in zip(ch[:-1], ch[1:]):
-        layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2, True)]
+        layers += [nn.Conv2d(a, b, 4, 2, 1, bias=not batchnorm), *([nn.BatchNorm2d(b)] if batchnorm else []), nn.LeakyReLU(0.2, True)]
     layers += [nn.Flatten(), nn.Linear(ch[-1]*s0*s0, 1)]
     net = nn.Sequential(*layers)
     net.apply(dcgan_init)
@@ -223,10 +224,12 @@ ARCHITECTURES = {a.name: a for a in [
                  "the paper's MNIST model: G 1200-1200 ReLU + sigmoid, D maxout 240×5 ×2 + dropout, uniform z"),
     Architecture('dcgan', lambda s, nz: (dcgan_generator(nz, s), dcgan_discriminator(s)),
                  'DCGAN: transposed-conv G and strided-conv D with BatchNorm, for square images of size 4..7·2ⁿ'),
+    Architecture('conv', lambda s, nz: (dcgan_generator(nz, s, ngf=16), dcgan_discriminator(s, ndf=16, batchnorm=False)),
+                 'DCGAN at a quarter of the widths (G 32-16, D 16-32 channels for 28×28), no batch norm in D: fast on a CPU'),
 ]}
 
 # %% ../nbs/03_models.ipynb #7bc08970
-def build_gan(architecture:str='mlp', # a name in `ARCHITECTURES`: mlp, paper_mlp or dcgan
+def build_gan(architecture:str='mlp', # a name in `ARCHITECTURES`: mlp, paper_mlp, dcgan or conv
               img_shape:tuple=(1, 28, 28), # (channels, height, width) of the data
               nz:int=100, # size of the noise vector z
               seed:int|None=None, # fixes the initial weights and leaves torch's global RNG as it was; None draws them from that RNG

@@ -56,7 +56,7 @@ def make_readme(root=None):
             parts += _outputs(c, i+1, img_dir)
     out = '\n\n'.join(p for p in parts if p) + '\n'
     # links between notebooks point at the docs site, as nbdev's doclinks do
-    out = re.sub(r'\]\((\d\d[\w-]*)\.ipynb\)', lambda m: f']({cfg.doc_host}{cfg.doc_baseurl}/{m.group(1)}.html)', out)
+    out = re.sub(r'\]\((\d\d[\w-]*)\.ipynb(#[\w-]+)?\)', lambda m: f']({cfg.doc_host}{cfg.doc_baseurl}/{m.group(1)}.html{m.group(2) or ""})', out)
     (root/'README.md').write_text(out)
     return root/'README.md'
 
