@@ -7,7 +7,7 @@ __all__ = ['FORMAT', 'gan_state', 'save_checkpoint', 'CheckpointError', 'read_ch
            'load_generator']
 
 # %% ../nbs/05_checkpoint_and_sample.ipynb #e33153f5
-import pickle
+import pickle, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -97,14 +97,20 @@ def load_checkpoint(path, # a file written by `save_checkpoint`
 
 # %% ../nbs/05_checkpoint_and_sample.ipynb #46642b9b
 class SaveCheckpoints(Callback):
-    "Save `step-N.pt` every `every` steps and `last.pt` when `fit` ends, in `folder`."
+    "Save `step-N.pt` every `every` steps, and `last.pt` every `seconds` of wall time and when `fit` ends, in `folder`."
     order = 30 # after the samples of the epoch that just ended are kept
     def __init__(self, folder, # where to write the checkpoints
                  every:int|None=1000, # steps between numbered checkpoints; None for none
-                ): self.folder, self.every = Path(folder), every
+                 seconds:float|None=30., # wall time between rewrites of last.pt: what a killed run can lose at most; None: only at the end
+                ): self.folder, self.every, self.seconds, self.t = Path(folder), every, seconds, None
+    def before_fit(self, gan): self.t = time.monotonic()
     def after_step(self, gan, stats):
         if self.every and gan.step % self.every == 0: save_checkpoint(gan, self.folder/f'step-{gan.step}.pt')
-    def after_fit(self, gan): save_checkpoint(gan, self.folder/'last.pt')
+        if self.seconds is not None and time.monotonic() - self.t >= self.seconds: self.save_last(gan)
+    def after_fit(self, gan): self.save_last(gan)
+    def save_last(self, gan):
+        save_checkpoint(gan, self.folder/'last.pt')
+        self.t = time.monotonic()
 
 # %% ../nbs/05_checkpoint_and_sample.ipynb #90672099
 def load_generator(path, # a checkpoint written by `save_checkpoint` / gan_train

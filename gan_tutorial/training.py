@@ -382,8 +382,11 @@ def fit(gan:GAN, # the run to continue
             while budget.left():
                 stats = train_step(gan)
                 gan.history.append(stats); budget.n += 1
-                call('after_step', stats)
+                stop = None
+                try: call('after_step', stats)
+                except StopTraining as e: stop = e # a stop asked for on an epoch's last step still lets the epoch end
                 if gan.step % per_epoch == 0: call('after_epoch')
+                if stop is not None: raise stop
         except StopTraining: pass
         gan.elapsed, gan.images_per_s = budget.elapsed, budget.n*gan.cfg.k*gan.cfg.bs/max(budget.elapsed, 1e-9)
         call('after_fit')
