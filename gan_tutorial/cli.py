@@ -55,9 +55,9 @@ def check_writable(folder, # a folder to write into (created if missing)
 
 # %% ../nbs/06_cli.ipynb #53b1456b
 def check_positive(**kw):
-    "Fail with a message naming the flag when a given number is not positive."
+    "Fail with a message naming the flag when a given number is not positive and finite."
     for k, v in kw.items():
-        if v is not None and not v > 0: raise UsageError(f"--{k} must be positive, got {v}")
+        if v is not None and not 0 < v < float('inf'): raise UsageError(f"--{k} must be a positive number, got {v}")
 
 # %% ../nbs/06_cli.ipynb #a3190997
 def write_history(gan:GAN, # the run

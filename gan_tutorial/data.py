@@ -32,13 +32,15 @@ def file_mode()->int: # e.g. 0o644 under the usual umask 022
 
 @contextmanager
 def signals_deferred():
-    "Hold SIGINT, SIGTERM and SIGHUP until the block ends (main thread, POSIX): a second Ctrl-C waits for a save to finish."
-    sigs = {s for s in (getattr(signal, n, None) for n in ('SIGINT', 'SIGTERM', 'SIGHUP')) if s is not None}
-    if not hasattr(signal, 'pthread_sigmask') or threading.current_thread() is not threading.main_thread():
-        yield; return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    "Hold SIGINT, SIGTERM and SIGHUP until the block ends, then deliver them: a second Ctrl-C waits for a save to finish."
+    if threading.current_thread() is not threading.main_thread(): yield; return # only the main thread may set handlers
+    got, old = [], {}
+    for n in ('SIGINT', 'SIGTERM', 'SIGHUP'):
+        if hasattr(signal, n): s = getattr(signal, n); old[s] = signal.signal(s, lambda sig, frame: got.append(sig))
     try: yield
-    finally: signal.pthread_sigmask(signal.SIG_SETMASK, old) # a signal that came meanwhile is delivered now
+    finally:
+        for s, h in old.items(): signal.signal(s, h if h is not None else signal.SIG_DFL)
+        for sig in got: signal.raise_signal(sig) # now, to the handlers that were in place (Python runs them in the main thread)
 
 def _disk_full(e:BaseException, folder:Path)->bool:
     "Did a write fail because the disk is full? torch reports it as a RuntimeError ('unexpected pos'), not an OSError."

@@ -194,7 +194,7 @@ def frechet_distance(mu1, # (d,) mean of the first Gaussian
     r1 = (v*w.clamp(min=0).sqrt()) @ v.T           # s1^½
     m = r1 @ s2 @ r1
     lam = torch.linalg.eigvalsh((m + m.T)/2)       # the same eigenvalues as s1 s2
-    return (((mu1 - mu2)**2).sum() + s1.trace() + s2.trace() - 2*lam.clamp(min=0).sqrt().sum()).item()
+    return max(0., (((mu1 - mu2)**2).sum() + s1.trace() + s2.trace() - 2*lam.clamp(min=0).sqrt().sum()).item()) # rounding can dip below 0
 
 # %% ../nbs/07_metrics.ipynb #ebc60343
 def feature_stats(x, # (N, 1, 28, 28) images in [-1, 1], N ≥ 2

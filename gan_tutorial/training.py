@@ -45,15 +45,16 @@ class TrainConfig:
     n_fixed:int=64 # number of fixed noise vectors for progress grids
 
     def __post_init__(self):
-        if self.bs < 1: raise ValueError(f"bs (batch size) must be at least 1, got {self.bs}")
-        if self.k < 1: raise ValueError(f"k (discriminator steps per generator step) must be at least 1, got {self.k}")
-        if self.nz < 1: raise ValueError(f"nz must be at least 1, got {self.nz}")
+        if not 1 <= self.bs <= 65536: raise ValueError(f"bs (batch size) must be between 1 and 65536, got {self.bs}")
+        if not 1 <= self.k <= 100: raise ValueError(f"k (discriminator steps per generator step) must be between 1 and 100, got {self.k}")
+        if not 1 <= self.nz <= 10_000: raise ValueError(f"nz (the size of z) must be between 1 and 10000, got {self.nz}")
+        if not 0 <= self.seed < 2**62: raise ValueError(f"seed must be between 0 and 2**62, got {self.seed}")
         if not 0 <= self.label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
         if self.optimizer not in OPTIMIZERS: raise ValueError(f"Unknown optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
-        if self.lr < 0: raise ValueError(f"lr must be positive (or 0 for the preset's), got {self.lr}")
+        if not 0 <= self.lr < math.inf: raise ValueError(f"lr must be positive (or 0 for the preset's), got {self.lr}")
         if not 0 <= self.ema < 1: raise ValueError(f"ema (the decay of G's weight average) must be in [0, 1), got {self.ema}; 0 turns it off")
-        if self.n_fixed < 1: raise ValueError(f"n_fixed must be at least 1, got {self.n_fixed}")
-        if self.threads < 0: raise ValueError(f"threads must be 0 (torch's default) or more, got {self.threads}")
+        if not 1 <= self.n_fixed <= 10_000: raise ValueError(f"n_fixed must be between 1 and 10000, got {self.n_fixed}")
+        if not 0 <= self.threads <= 1024: raise ValueError(f"threads must be 0 (torch's default) to 1024, got {self.threads}")
 
 # %% ../nbs/04_training.ipynb #4c9c6307
 OPTIMIZERS = {'adam': dict(lr=2e-4, betas=(0.5, 0.999)), 'sgd': dict(lr=0.1, momentum=0.5)}
@@ -99,6 +100,7 @@ def get_device(device:str='auto', # 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'
         return torch.device('cpu')
     try: d = torch.device(device)
     except RuntimeError: raise ValueError(f"Unknown device {device!r}: use auto, cpu, cuda, cuda:N or mps") from None
+    if d.type not in ('cpu', 'cuda', 'mps'): raise ValueError(f"Can't train on device {device!r}: use auto, cpu, cuda, cuda:N or mps")
     if d.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"Device {device!r} asked for, but CUDA is not available here: use --device cpu or auto")
     if d.type == 'mps' and not torch.backends.mps.is_available(): raise ValueError(f"Device {device!r} asked for, but MPS is not available here: use --device cpu or auto")
     return d
@@ -370,7 +372,9 @@ def fit(gan:GAN, # the run to continue
         gan.batches = Minibatches(x, gan.cfg.bs, seed=gan.cfg.seed, device=gan.device)
         if gan.batches_state is not None: gan.batches.load_state_dict(gan.batches_state)
     per_epoch = max(len(gan.batches)//gan.cfg.k, 1) # one iteration draws k real minibatches
-    if steps is None and epochs is not None: steps = round(epochs*per_epoch)
+    if steps is None and epochs is not None:
+        steps = round(epochs*per_epoch)
+        if steps < 1: raise ValueError(f"epochs={epochs:g} is less than one step (an epoch is {per_epoch} steps here): train at least {1/per_epoch:.2g} epochs, or give steps")
     gan.budget = budget = Budget(steps, seconds)
     cbs = sorted([EpochSamples(), HealthCheck(), *([ProgressBar()] if progress else []), *cbs], key=lambda c: c.order)
     def call(event, *args):
