@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['FORMAT', 'STATE_TYPES', 'MAX_SIDE', 'MAX_CHANNELS', 'MAX_NZ', 'gan_state', 'save_checkpoint', 'CheckpointError',
-           'first_line', 'check_state', 'read_checkpoint', 'load_checkpoint', 'SaveCheckpoints', 'load_generator']
+           'first_line', 'check_state', 'read_checkpoint', 'sampler_state', 'load_checkpoint', 'SaveCheckpoints',
+           'load_generator']
 
 # %% ../nbs/05_checkpoint_and_sample.ipynb #e33153f5
 import pickle, time
@@ -87,6 +88,11 @@ def read_checkpoint(path, # a file written by `save_checkpoint`
     return sd
 
 # %% ../nbs/05_checkpoint_and_sample.ipynb #5e9abb06
+def sampler_state(sd:dict, # a state read by `read_checkpoint`
+                 )->dict: # a generator `state_dict`
+    "The weights to sample from: G's weight average if the run kept one, else G's."
+    return sd['G_ema'] if sd.get('G_ema') is not None else sd['G']
+
 def load_checkpoint(path, # a file written by `save_checkpoint`
                     device:str|None=None, # where to put the models; None: the device saved in the config ('auto' picks again)
                     architecture:str|None=None, # if given, fail unless the checkpoint holds this architecture
@@ -103,7 +109,7 @@ def load_checkpoint(path, # a file written by `save_checkpoint`
     gan = GAN(cfg, img_shape=tuple(sd['img_shape']))
     try:
         gan.G.load_state_dict(sd['G']); gan.D.load_state_dict(sd['D'])
-        if gan.G_ema is not None: gan.G_ema.load_state_dict(sd['G_ema'] if sd.get('G_ema') is not None else sd['G']) # no average saved: start one at G
+        if gan.G_ema is not None: gan.G_ema.load_state_dict(sampler_state(sd)) # no average saved: start one at G
         gan.opt_g.load_state_dict(sd['opt_g']); gan.opt_d.load_state_dict(sd['opt_d'])
     except (RuntimeError, KeyError, ValueError) as e:
         raise CheckpointError(f"{path}: the saved weights don't fit the {cfg.architecture!r} architecture for images of shape "
@@ -142,6 +148,6 @@ def load_generator(path, # a checkpoint written by `save_checkpoint` / gan_train
     sd = read_checkpoint(path)
     c = sd['config']
     G, _ = build_gan(c['architecture'], tuple(sd['img_shape']), c['nz'])
-    try: G.load_state_dict(sd['G_ema'] if sd.get('G_ema') is not None else sd['G']) # the weight average, when the run kept one
+    try: G.load_state_dict(sampler_state(sd))
     except RuntimeError as e: raise CheckpointError(f"{path}: the saved generator doesn't fit the {c['architecture']!r} architecture ({first_line(e)})") from None
     return G.to(get_device(device)).eval()
