@@ -17,6 +17,7 @@ import torch
 import gan_tutorial
 from .data import atomic_save, save_grid
 from .models import ARCHITECTURES, build_gan, Generator
+from .config import N_CLASSES
 from .training import GAN, TrainConfig, Callback, StopTraining, get_device
 
 # %% ../nbs/05_checkpoint_and_sample.ipynb #3770cd4f
@@ -64,6 +65,7 @@ def check_state(sd:dict, # a loaded checkpoint
         raise bad(f"image shape {s}; expected [channels ≤ {MAX_CHANNELS}, height, width ≤ {MAX_SIDE}]")
     if c.get('architecture') not in ARCHITECTURES: raise bad(f"unknown architecture {c.get('architecture')!r}")
     if type(c.get('nz')) is not int or not 0 < c['nz'] <= MAX_NZ: raise bad(f"noise size nz = {c.get('nz')!r}; expected 1 to {MAX_NZ}")
+    if type(c.get('conditional', False)) is not bool: raise bad(f"conditional = {c.get('conditional')!r}; expected True or False")
     if sd['step'] < 0: raise bad(f"step {sd['step']}")
 
 def read_checkpoint(path, # a file written by `save_checkpoint`
@@ -176,7 +178,7 @@ def load_generator(path, # a checkpoint written by `save_checkpoint` / gan_train
     "Load only the generator of a checkpoint, ready for sampling: G's weight average if the run kept one, else G."
     sd = read_checkpoint(path)
     c = sd['config']
-    G, _ = build_gan(c['architecture'], tuple(sd['img_shape']), c['nz'])
+    G, _ = build_gan(c['architecture'], tuple(sd['img_shape']), c['nz'], n_classes=N_CLASSES if c.get('conditional') else 0)
     try: G.load_state_dict(sampler_state(sd))
     except RuntimeError as e: raise CheckpointError(f"{path}: the saved generator doesn't fit the {c['architecture']!r} architecture ({first_line(e)})") from None
     return G.to(get_device(device)).eval()

@@ -223,6 +223,7 @@ def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/la
                interpolate:bool=False, # write strips interpolating between random z instead (the paper's Figure 3)
                frames:int=10, # images per interpolation strip, both ends included
                method:str='linear', # interpolation: linear or slerp
+               label:int=None, # for a run trained with --conditional: draw only this class (0-9); default: the classes in turn
                device:str='auto', # auto, cpu, cuda, mps
               ):
     "Draw samples from a trained generator into a PNG or JPEG grid or a .npy array, or interpolation strips."
@@ -235,11 +236,11 @@ def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/la
     from gan_tutorial.data import save_grid
     G = load_generator(checkpoint, device=device)
     if interpolate:
-        x = models.interpolate(G, rows=max(1, n//frames), steps=frames, seed=seed, method=method)
+        x = models.interpolate(G, rows=max(1, n//frames), steps=frames, seed=seed, method=method, labels=label)
         p = save_grid(x, Path(out).expanduser(), nrow=frames) if kind == 'grid' else save_samples([x], tuple(x.shape), out)
-    elif kind == 'grid': x = models.generate(G, n, seed=seed); p = save_grid(x, Path(out).expanduser(), nrow=nrow)
-    else: p = save_samples(models.generate_batches(G, n, seed=seed), (n, *G.out_shape), out)
-    print(f"gan_sample: {len(x) if interpolate or kind == 'grid' else n:,} {'interpolated ' if interpolate else ''}images from {checkpoint} -> {p}")
+    elif kind == 'grid': x = models.generate(G, n, seed=seed, labels=label); p = save_grid(x, Path(out).expanduser(), nrow=nrow)
+    else: p = save_samples(models.generate_batches(G, n, seed=seed, labels=label), (n, *G.out_shape), out)
+    print(f"gan_sample: {len(x) if interpolate or kind == 'grid' else n:,} {'interpolated ' if interpolate else ''}images{'' if label is None else f' of class {label}'} from {checkpoint} -> {p}")
 
 # %% ../nbs/06_cli.ipynb #3ec5d831
 EVAL_MAX = 100_000 # samples `gan_evaluate` measures at most: FID's estimate barely moves past 10,000

@@ -316,9 +316,12 @@ class Minibatches:
                  seed:int|None=None, # fixes the order; None draws a seed from torch's global RNG
                  drop_last:bool=True, # skip the last, smaller batch of an epoch
                  device=None, # move the data here once (e.g. 'cuda'); default: leave it where it is
+                 y:torch.Tensor|None=None, # labels of `x`, (N,), drawn with it by `next_labeled` (a conditional GAN needs them)
                 ):
         if bs < 1: raise ValueError(f"Batch size must be at least 1, got {bs}")
         self.x = x if device is None else x.to(device)
+        if y is not None and len(y) != len(x): raise ValueError(f"{len(y)} labels for {len(x)} items")
+        self.y = y if y is None or device is None else y.to(device)
         self.bs, self.drop_last = min(bs, len(x)), drop_last
         self.gen = torch.Generator().manual_seed(int(torch.randint(2**62, ())) if seed is None else seed)
         self.epoch, self._perm, self._pos = 0, None, 0
@@ -327,13 +330,22 @@ class Minibatches:
 
     def next(self)->torch.Tensor: # one minibatch of `bs` items
         "The next minibatch, starting a new epoch (a new permutation) when the current one is used up."
+        return self.x[self._next_idx()]
+
+    def next_labeled(self)->tuple: # (items, labels) of one minibatch
+        "The next minibatch and its labels (`y=` must have been given); the same order as `next` would draw."
+        if self.y is None: raise ValueError("No labels: make the Minibatches with y=")
+        idx = self._next_idx()
+        return self.x[idx], self.y[idx]
+
+    def _next_idx(self)->torch.Tensor:
         n = len(self.x)
         if self._perm is None or self._pos + (self.bs if self.drop_last else 1) > n:
             self._perm, self._pos = torch.randperm(n, generator=self.gen).to(self.x.device), 0
             self.epoch += 1
         idx = self._perm[self._pos:self._pos+self.bs]
         self._pos += self.bs
-        return self.x[idx]
+        return idx
 
     def __iter__(self):
         self._perm = None

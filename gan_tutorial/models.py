@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['ARCHITECTURES', 'Z_BLOCK', 'Generator', 'Discriminator', 'mlp', 'mlp_generator', 'mlp_discriminator', 'n_params',
            'Maxout', 'paper_generator', 'paper_discriminator', 'dcgan_plan', 'dcgan_init', 'dcgan_generator',
-           'dcgan_discriminator', 'Architecture', 'build_gan', 'generate_batches', 'generate', 'lerp', 'slerp',
-           'interpolate']
+           'dcgan_discriminator', 'Architecture', 'build_gan', 'ConditionalGenerator', 'ProjectionDiscriminator',
+           'conditional_pair', 'labels_for', 'generate_batches', 'generate', 'lerp', 'slerp', 'interpolate']
 
 # %% ../nbs/03_models.ipynb #02305c74
 import math
@@ -29,7 +29,11 @@ class Generator(nn.Module):
         super().__init__()
         if noise not in ('normal', 'uniform'): raise ValueError(f"Unknown noise {noise!r}: use 'normal' or 'uniform'")
         self.net, self.nz, self.out_shape, self.noise = net, nz, tuple(out_shape), noise
-    def forward(self, z): return self.net(z).view(len(z), *self.out_shape)
+    def forward(self, z, # (N, nz) noise
+                y=None, # class labels: only a conditional G (`ConditionalGenerator`) takes them
+               ):
+        if y is not None: raise ValueError("This G is not conditional: it takes no labels (train with conditional=True / --conditional for one that does)")
+        return self.net(z).view(len(z), *self.out_shape)
 
     def sample_z(self, n:int, # how many noise vectors
                  generator:torch.Generator|None=None, # a CPU generator, for reproducible noise
@@ -57,7 +61,11 @@ class Discriminator(nn.Module):
                 ):
         super().__init__()
         self.net, self.in_shape = net, tuple(in_shape)
-    def forward(self, x): return self.net(x).view(len(x))
+    def forward(self, x, # (N, *in_shape) images
+                y=None, # class labels: only a conditional D (`ProjectionDiscriminator`) takes them
+               ):
+        if y is not None: raise ValueError("This D is not conditional: it takes no labels")
+        return self.net(x).view(len(x))
 
 # %% ../nbs/03_models.ipynb #078dd63a
 def mlp(sizes:list, # layer widths, input first, output last
@@ -234,52 +242,121 @@ def build_gan(architecture:str='mlp', # a name in `ARCHITECTURES`: mlp, paper_ml
               img_shape:tuple=(1, 28, 28), # (channels, height, width) of the data
               nz:int=100, # size of the noise vector z
               seed:int|None=None, # fixes the initial weights and leaves torch's global RNG as it was; None draws them from that RNG
+              n_classes:int=0, # condition both on a class label with this many classes (a conditional GAN); 0: unconditional
              )->tuple: # (G, D)
-    "Build a matching generator and discriminator for images of `img_shape`."
+    "Build a matching generator and discriminator for images of `img_shape` (conditioned on a label if `n_classes`)."
     if architecture not in ARCHITECTURES:
         raise ValueError(f"Unknown architecture {architecture!r}: choose one of {', '.join(ARCHITECTURES)}")
     if nz < 1: raise ValueError(f"nz must be at least 1, got {nz}")
-    build = lambda: ARCHITECTURES[architecture].build(tuple(img_shape), nz)
+    if n_classes: build = lambda: conditional_pair(*ARCHITECTURES[architecture].build(tuple(img_shape), nz + n_classes), n_classes)
+    else: build = lambda: ARCHITECTURES[architecture].build(tuple(img_shape), nz)
     if seed is None: return build()
     with torch.random.fork_rng(devices=[]): # saves and restores the CPU generator, where the layers are made
         torch.default_generator.manual_seed(seed)
         return build()
 
+# %% ../nbs/03_models.ipynb #e74c96fb
+def _leaves(net:nn.Module)->list: # the layers of nested `nn.Sequential`s, in order
+    return [m for c in net.children() for m in (_leaves(c) if isinstance(c, nn.Sequential) else [c])] if isinstance(net, nn.Sequential) else [net]
+
+class ConditionalGenerator(Generator):
+    "G(z, y): a generator whose network takes z next to a learned embedding of the class label y (Mirza & Osindero 2014)."
+    def __init__(self,
+                 G:Generator, # a generator built for noise of size nz + n_classes
+                 n_classes:int, # number of classes
+                ):
+        if G.nz <= n_classes: raise ValueError(f"G takes {G.nz} inputs: build it for nz + n_classes = more than {n_classes}")
+        super().__init__(G.net, G.nz - n_classes, G.out_shape, G.noise)
+        self.n_classes, self.embed = n_classes, nn.Embedding(n_classes, n_classes)
+    def forward(self, z, # (N, nz) noise
+                y=None, # (N,) class labels; None cycles through the classes 0, 1, ..., n_classes - 1, 0, ...
+               ):
+        if y is None: y = torch.arange(len(z), device=z.device) % self.n_classes
+        return self.net(torch.cat([z, self.embed(y)], 1)).view(len(z), *self.out_shape)
+
+class ProjectionDiscriminator(Discriminator):
+    "D(x, y) = ψ(φ(x)) + <e_y, φ(x)>: a discriminator's features φ, its last linear layer ψ, and an embedding e of the label (Miyato & Koyama 2018)."
+    def __init__(self,
+                 D:Discriminator, # a discriminator whose network ends in a linear layer to one logit
+                 n_classes:int, # number of classes
+                ):
+        layers = _leaves(D.net)
+        head = layers[-1]
+        if not isinstance(head, nn.Linear) or head.out_features != 1: raise ValueError("D's network must end in nn.Linear(features, 1) to project onto")
+        super().__init__(nn.Sequential(*layers[:-1]), D.in_shape)
+        self.head, self.n_classes = head, n_classes
+        self.embed = nn.Embedding(n_classes, head.in_features)
+        nn.init.normal_(self.embed.weight, std=head.in_features**-0.5) # <e_y, φ> starts about as large as ψ(φ)
+    def forward(self, x, # (N, *in_shape) images
+                y=None, # (N,) class labels; None: the unconditional part ψ(φ(x)) alone
+               ):
+        h = self.net(x)
+        logit = self.head(h).view(len(x))
+        return logit if y is None else logit + (self.embed(y)*h).sum(1)
+
+def conditional_pair(G:Generator, # built for noise of size nz + n_classes
+                     D:Discriminator, # ending in a linear layer to one logit
+                     n_classes:int, # number of classes
+                    )->tuple: # (ConditionalGenerator, ProjectionDiscriminator)
+    "Make an architecture's (G, D) pair conditional on a class label."
+    return ConditionalGenerator(G, n_classes), ProjectionDiscriminator(D, n_classes)
+
 # %% ../nbs/03_models.ipynb #2954f996
 def _images(G:Generator, # the generator
             z:torch.Tensor, # noise, (N, nz), on G's device
             batch_size:int=1000, # noise vectors per forward pass, to bound memory
+            y:torch.Tensor|None=None, # (N,) class labels, for a conditional G
            )->torch.Tensor: # (N, *G.out_shape) float images, on the CPU
     "G's images of `z`, computed in evaluation mode without gradients, `batch_size` at a time; G's train/eval mode is restored."
     was_training = G.training
     G.eval()
     try:
-        with torch.no_grad(): return torch.cat([G(zb).float().cpu() for zb in z.split(batch_size)])
+        ys = [None]*len(z.split(batch_size)) if y is None else y.to(z.device).split(batch_size)
+        with torch.no_grad(): return torch.cat([G(zb, yb).float().cpu() for zb, yb in zip(z.split(batch_size), ys)])
     finally: G.train(was_training)
 
 # %% ../nbs/03_models.ipynb #96caeaaf
 Z_BLOCK = 65_536 # noise vectors drawn at once by `generate_batches`: 26 MB for nz = 100
+
+def labels_for(G:Generator, # the generator the labels are for
+               n:int, # how many images
+               labels=None, # None, one class for all, or n classes
+              )->torch.Tensor|None: # (n,) int64 labels, or None for an unconditional G
+    "The class labels of n images: for a conditional G, `labels` as given, one class repeated, or (None) the classes in turn."
+    k = getattr(G, 'n_classes', 0)
+    if not k:
+        if labels is not None: raise ValueError("This generator is not conditional: it takes no labels (train with conditional=True / --conditional)")
+        return None
+    y = torch.arange(n) % k if labels is None else torch.full((n,), labels) if isinstance(labels, int) else torch.as_tensor(labels).long().flatten()
+    if len(y) != n: raise ValueError(f"{len(y)} labels for {n} images")
+    if len(y) and not (0 <= int(y.min()) and int(y.max()) < k): raise ValueError(f"labels must be classes 0 to {k - 1}, got {sorted(set(y.tolist()))[:12]}")
+    return y
 
 def generate_batches(G:Generator, # the generator, e.g. from `build_gan` or `load_generator`
                      n:int=64, # number of images
                      seed:int|None=None, # fixes the noise, with a generator of its own; None draws it from torch's global RNG
                      batch_size:int=1000, # images per forward pass, to bound memory
                      block:int=Z_BLOCK, # noise vectors drawn at once; the images depend on it only when n > block
+                     labels=None, # for a conditional G: None (the classes in turn), one class, or n classes
                     ): # yields (≤ batch_size, C, H, W) float images in [-1, 1], on the CPU
     "Draw n images from G as `generate` does, handing them out one batch at a time, so memory doesn't grow with n."
     if n < 1: raise ValueError(f"n must be at least 1, got {n}")
     if batch_size < 1 or block < 1: raise ValueError(f"batch_size and block must be at least 1, got {batch_size} and {block}")
+    y = labels_for(G, n, labels) # checked before anything is drawn
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     for i in range(0, n, block):
-        for zb in G.sample_z(min(block, n - i), gen).split(batch_size): yield _images(G, zb, batch_size)
+        z = G.sample_z(min(block, n - i), gen)
+        yz = None if y is None else y[i:i + len(z)].split(batch_size)
+        for j, zb in enumerate(z.split(batch_size)): yield _images(G, zb, batch_size, None if yz is None else yz[j])
 
 def generate(G:Generator, # the generator, e.g. from `build_gan` or `load_generator`
              n:int=64, # number of images
              seed:int|None=None, # fixes the noise, with a generator of its own; None draws it from torch's global RNG
              batch_size:int=1000, # images per forward pass, to bound memory
+             labels=None, # for a conditional G: None (the classes in turn), one class for all, or n classes
             )->torch.Tensor: # (n, C, H, W) float images in [-1, 1], on the CPU
     "Draw n images from G, in evaluation mode and without gradients; G's train/eval mode is restored."
-    return torch.cat(list(generate_batches(G, n, seed, batch_size)))
+    return torch.cat(list(generate_batches(G, n, seed, batch_size, labels=labels)))
 
 # %% ../nbs/03_models.ipynb #e93a0728
 def lerp(z0:torch.Tensor, # the start: a batch of noise vectors, (N, nz)
@@ -307,6 +384,7 @@ def interpolate(G:Generator, # the generator
                 steps:int=10, # images per strip, endpoints included
                 seed:int|None=0, # fixes the endpoints, with a generator of its own; None draws them from torch's global RNG
                 method:str='linear', # 'linear' (the paper's Figure 3) or 'slerp'
+                labels=None, # for a conditional G: one class for every strip, or one per strip; None: strip i shows class i mod n_classes
                )->torch.Tensor: # (rows*steps, C, H, W) float images in [-1, 1], on the CPU, strip by strip
     "Images along straight (or great-circle) paths between random pairs of z: strips for `save_grid(..., nrow=steps)`."
     paths = {'linear': lerp, 'slerp': slerp}
@@ -316,4 +394,5 @@ def interpolate(G:Generator, # the generator
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     z0, z1 = G.sample_z(rows, gen), G.sample_z(rows, gen)
     z = torch.stack([paths[method](z0, z1, t) for t in torch.linspace(0, 1, steps).tolist()], 1).flatten(0, 1)
-    return _images(G, z)
+    y = labels_for(G, rows, labels)
+    return _images(G, z, y=None if y is None else y.repeat_interleave(steps))

@@ -17,7 +17,7 @@ import torch.nn as nn
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar, master_bar, IN_NOTEBOOK
 
-from .config import OPTIMIZERS, TrainConfig, config_fields
+from .config import N_CLASSES, OPTIMIZERS, TrainConfig, config_fields
 from .data import Minibatches, ImageData, show_images, to_uint8
 from .intro import d_loss, g_loss, frozen
 from .models import build_gan, Generator, Discriminator
@@ -84,18 +84,23 @@ class GAN:
         if cfg is not None and kwargs: raise ValueError("Pass either cfg= or config fields as keywords, not both")
         self.cfg = c = cfg or TrainConfig(**kwargs)
         self.device, self.img_shape = get_device(c.device), tuple(img_shape)
-        if G is None or D is None: G, D = build_gan(c.architecture, img_shape, c.nz, seed=c.seed)
+        if G is None or D is None: G, D = build_gan(c.architecture, img_shape, c.nz, seed=c.seed, n_classes=N_CLASSES if c.conditional else 0)
         self.G, self.D = G.to(self.device), D.to(self.device)
         self.opt_g, self.opt_d = make_optimizer(self.G.parameters(), c), make_optimizer(self.D.parameters(), c)
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False).eval() if c.ema else None # G's weight average (`update_ema`)
         self.rng = torch.Generator().manual_seed(c.seed + 1) # draws z for training
         self.fixed_z = self.G.sample_z(c.n_fixed, torch.Generator().manual_seed(c.seed + 2)) # the noise of the progress grids
+        self.fixed_y = (torch.arange(c.n_fixed) % N_CLASSES).to(self.device) if c.conditional else None # their labels: the classes in turn
         self.torch_rng = torch.Generator().manual_seed(c.seed + 3).get_state() # the run's stream for dropout, used by `fit`
         self.cuda_rng = None # the same on a CUDA device, seeded when training first runs there
         self.step, self.history, self.samples = 0, [], [] # iterations done; one record per step; fixed-noise images (uint8) per epoch
         self.batches, self.batches_state = None, None # the minibatch sampler (`fit` attaches it); a saved sampler state it restores
         self.elapsed, self.images_per_s = 0., 0. # wall time and speed of the latest `fit`
         self.budget = None # the `Budget` of the `fit` under way, for callbacks that show progress
+
+    def fake_labels(self, m:int)->torch.Tensor|None: # (m,) labels for G's fakes, uniform over the classes; None unless conditional
+        "The labels y ~ p(y) that G is asked to draw in a step of a conditional run, from the run's own random stream."
+        return torch.randint(N_CLASSES, (m,), generator=self.rng).to(self.device) if self.cfg.conditional else None
 
     @property
     def sampler(self)->Generator: # the generator to draw samples from: the weight average `G_ema` if the run keeps one, else G
@@ -131,10 +136,12 @@ def training_context(gan:GAN, # the run about to train
 # %% ../nbs/04_training.ipynb #9600e381
 def d_step(gan:GAN, # the run
            x:torch.Tensor, # a minibatch of m real items
+           y:torch.Tensor|None=None, # their labels, in a conditional run
           )->tuple: # (D's loss, mean D(x), mean D(G(z))) as tensors
     "One discriminator update on m real items and m fresh fakes (Algorithm 1, inside the k loop)."
-    with torch.no_grad(): fake = gan.G(gan.G.sample_z(len(x), gan.rng))
-    real_logits, fake_logits = gan.D(x), gan.D(fake)
+    yf = gan.fake_labels(len(x)) # None unless the run is conditional
+    with torch.no_grad(): fake = gan.G(gan.G.sample_z(len(x), gan.rng), yf)
+    real_logits, fake_logits = gan.D(x, y), gan.D(fake, yf)
     loss = d_loss(real_logits, fake_logits, gan.cfg.label_smoothing)
     gan.opt_d.zero_grad(set_to_none=True)
     loss.backward()
@@ -146,8 +153,9 @@ def g_step(gan:GAN, # the run
            m:int, # number of noise samples
           )->tuple: # (G's loss, mean D(G(z)) before the update) as tensors
     "One generator update on m fresh noise samples, gradients flowing through a frozen D (Algorithm 1, after the loop)."
+    yf = gan.fake_labels(m)
     with frozen(gan.D):
-        fake_logits = gan.D(gan.G(gan.G.sample_z(m, gan.rng)))
+        fake_logits = gan.D(gan.G(gan.G.sample_z(m, gan.rng), yf), yf)
         loss = g_loss(fake_logits, gan.cfg.saturating)
         gan.opt_g.zero_grad(set_to_none=True)
         loss.backward()
@@ -157,10 +165,12 @@ def g_step(gan:GAN, # the run
 # %% ../nbs/04_training.ipynb #1b817663
 def simultaneous_step(gan:GAN, # the run
                       x:torch.Tensor, # a minibatch of m real items
+                      y:torch.Tensor|None=None, # their labels, in a conditional run
                      )->tuple: # (D's loss, G's loss, mean D(x), mean D(G(z)))
     "Update D and G together from one minibatch, as the paper's original (pylearn2) code did."
-    fake = gan.G(gan.G.sample_z(len(x), gan.rng))
-    real_logits, fake_logits = gan.D(x), gan.D(fake)
+    yf = gan.fake_labels(len(x))
+    fake = gan.G(gan.G.sample_z(len(x), gan.rng), yf)
+    real_logits, fake_logits = gan.D(x, y), gan.D(fake, yf)
     ld = d_loss(real_logits, fake_logits, gan.cfg.label_smoothing)
     lg = g_loss(fake_logits, gan.cfg.saturating)
     gd = torch.autograd.grad(ld, list(gan.D.parameters()), retain_graph=True)
@@ -193,11 +203,15 @@ def train_step(gan:GAN, # the run; `gan.batches` must be set (`fit` does it)
     c, b = gan.cfg, gan.batches
     if c.optimizer == 'sgd':
         for opt in (gan.opt_d, gan.opt_g): paper_schedule(opt, gan.step, gan.step*c.k/len(b), lr0=c.lr or 0.1)
+    def real(): # a minibatch of real items, with their labels in a conditional run
+        if not c.conditional: return b.next().to(gan.device), None
+        x, y = b.next_labeled()
+        return x.to(gan.device), y.to(gan.device)
     if c.simultaneous:
-        ld, lg, dr, df = simultaneous_step(gan, b.next().to(gan.device))
+        ld, lg, dr, df = simultaneous_step(gan, *real())
         dfg = df
     else:
-        for _ in range(c.k): ld, dr, df = d_step(gan, b.next().to(gan.device))
+        for _ in range(c.k): ld, dr, df = d_step(gan, *real())
         lg, dfg = g_step(gan, c.bs)
     if gan.G_ema is not None: update_ema(gan.G_ema, gan.G, ema_decay(c.ema, gan.step))
     gan.step += 1
@@ -270,7 +284,7 @@ class EpochSamples(Callback):
         G = gan.sampler
         was = G.training
         G.eval()
-        with torch.no_grad(): gan.samples.append(to_uint8(G(gan.fixed_z)))
+        with torch.no_grad(): gan.samples.append(to_uint8(G(gan.fixed_z, gan.fixed_y)))
         G.train(was)
 
 # %% ../nbs/04_training.ipynb #fb447523
@@ -344,7 +358,10 @@ def fit(gan:GAN, # the run to continue
     x = data.x if isinstance(data, ImageData) else data
     if tuple(x.shape[1:]) != gan.img_shape: raise ValueError(f"Data items have shape {tuple(x.shape[1:])} but the GAN was built for {gan.img_shape}")
     if gan.batches is None:
-        gan.batches = Minibatches(x, gan.cfg.bs, seed=gan.cfg.seed, device=gan.device)
+        y = data.y if isinstance(data, ImageData) and gan.cfg.conditional else None
+        if gan.cfg.conditional and (y is None or len(y) != len(x) or int(y.max()) >= N_CLASSES or int(y.min()) < 0):
+            raise ValueError(f"A conditional GAN learns from labelled data: pass an ImageData whose labels are classes 0 to {N_CLASSES - 1}")
+        gan.batches = Minibatches(x, gan.cfg.bs, seed=gan.cfg.seed, device=gan.device, y=y)
         if gan.batches_state is not None: gan.batches.load_state_dict(gan.batches_state)
     per_epoch = max(len(gan.batches)//gan.cfg.k, 1) # one iteration draws k real minibatches
     if steps is None and epochs is not None:
