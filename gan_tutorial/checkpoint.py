@@ -46,9 +46,12 @@ class CheckpointError(ValueError):
     "A checkpoint can't be used; the message names the file, the problem and the fix."
 
 # %% ../nbs/05_checkpoint_and_sample.ipynb #1a5651a9
-def first_line(e:BaseException)->str: # the first line of an exception's message, or its type's name when it has none
+def first_line(e:BaseException, # an exception
+              )->str: # its message's first line, or its type's name when the message is empty
+    "The first line of an exception's message, for one-line errors."
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
+# %% ../nbs/05_checkpoint_and_sample.ipynb #af1e0860
 STATE_TYPES = dict(config=dict, img_shape=list, step=int, G=dict, D=dict, opt_g=dict, opt_d=dict, rng=torch.Tensor,
                    torch_rng=torch.Tensor, fixed_z=torch.Tensor, history=dict) # what `gan_state` writes, and must be there
 MAX_SIDE, MAX_CHANNELS, MAX_NZ = 1024, 4, 10_000 # the largest images and noise a checkpoint may describe
@@ -68,6 +71,7 @@ def check_state(sd:dict, # a loaded checkpoint
     if type(c.get('conditional', False)) is not bool: raise bad(f"conditional = {c.get('conditional')!r}; expected True or False")
     if sd['step'] < 0: raise bad(f"step {sd['step']}")
 
+# %% ../nbs/05_checkpoint_and_sample.ipynb #0f8fd421
 def read_checkpoint(path, # a file written by `save_checkpoint`
                    )->dict: # the state saved by `gan_state`
     "Load a checkpoint's state safely (`weights_only=True`), with one clear error for each way it can be wrong."
@@ -95,6 +99,7 @@ def sampler_state(sd:dict, # a state read by `read_checkpoint`
     "The weights to sample from: G's weight average if the run kept one, else G's."
     return sd['G_ema'] if sd.get('G_ema') is not None else sd['G']
 
+# %% ../nbs/05_checkpoint_and_sample.ipynb #f449e449
 def load_checkpoint(path, # a file written by `save_checkpoint`
                     device:str|None=None, # where to put the models; None: the device saved in the config ('auto' picks again)
                     architecture:str|None=None, # if given, fail unless the checkpoint holds this architecture

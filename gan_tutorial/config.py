@@ -26,12 +26,12 @@ class TrainConfig:
     label_smoothing:float=0. # one-sided: real labels become 1 - label_smoothing (0 = off)
     simultaneous:bool=False # update D and G together from one minibatch, as the paper's original code did
     optimizer:str='adam' # adam (betas 0.5, 0.999) or sgd (the paper: lr 0.1 decaying, momentum 0.5 → 0.7)
-    lr:float=0. # learning rate; 0 picks the preset's: with adam 1e-3 for mlp, 2e-3 for conv, 2e-4 for the others; 0.1 with sgd
-    ema:float=0.999 # decay of the moving average of G's weights that samples and evaluation use (0 = off; see 'Faster to good digits')
+    lr:float=0. # learning rate; 0 (the default) means the preset's, chosen by preset_lr for the optimizer and architecture: with adam 1e-3 for mlp, 2e-3 for conv, 2e-4 for the others; with sgd 0.1, decaying as in the paper
+    ema:float=0.999 # decay of the moving average of G's weights that samples and evaluation use (0 = off; see 'Faster to good digits' in the training chapter)
     seed:int=0 # seeds weights, noise and minibatch order
     deterministic:bool=False # ask torch for deterministic kernels (slower on GPU; CPU runs are already repeatable)
     device:str='auto' # auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:1, mps
-    threads:int=1 # CPU threads for torch when training on the CPU; 0 keeps torch's default (see 'Devices and seeds')
+    threads:int=1 # CPU threads for torch when training on the CPU; 0 keeps torch's default (see training_context in the training chapter)
     n_fixed:int=64 # number of fixed noise vectors for progress grids
     conditional:bool=False # condition G and D on the class label (a conditional GAN: G takes it next to z, D by projection)
 

@@ -26,12 +26,13 @@ def noise(n:int, # number of noise vectors
     raise ValueError(f"Unknown prior {prior!r}: use 'normal' for z ~ N(0, 1) or 'uniform' for z ~ U(-1, 1)")
 
 # %% ../nbs/01_intro.ipynb #ef176297
-def tiny_mlp(n_in:int=1, # input size: nz for G (a noise vector), 1 for D (a point on the line)
+def tiny_mlp(n_in:int=1, # input size: nz for G (a noise vector), 1 for D on the line, 2 for D on the plane
              hidden:int=32, # width of the two hidden layers
              act:nn.Module=nn.LeakyReLU(0.2), # activation after each hidden layer (weightless, so one instance is reused)
-            )->nn.Module: # maps (N, n_in) to (N, 1): G's point on the line, or D's logit
-    "A tiny MLP for 1-D GANs, used as G and as D: two hidden layers and a linear output."
-    return nn.Sequential(nn.Linear(n_in, hidden), act, nn.Linear(hidden, hidden), act, nn.Linear(hidden, 1))
+             n_out:int=1, # output size: 1 for D's logit and for G on the line, 2 for G on the plane
+            )->nn.Module: # maps (N, n_in) to (N, n_out): G's point, or D's logit
+    "A tiny MLP for 1-D and 2-D GANs, used as G and as D: two hidden layers and a linear output."
+    return nn.Sequential(nn.Linear(n_in, hidden), act, nn.Linear(hidden, hidden), act, nn.Linear(hidden, n_out))
 
 # %% ../nbs/01_intro.ipynb #22442113
 @torch.no_grad()

@@ -58,7 +58,7 @@ def random_affine(x:torch.Tensor, # (N, 1, H, W) images in [-1, 1]
                   max_rot:float=10., # largest rotation, in degrees
                   max_scale:float=0.1, # largest relative change of size
                  )->torch.Tensor: # the transformed images, same shape, in [-1, 1]
-    "Shift, rotate and scale each image by a random amount (one affine_grid + grid_sample for the batch)."
+    "Shift, rotate and scale each image by a random amount (one `affine_grid` and one `grid_sample` call for the whole batch)."
     n, h = len(x), x.shape[-1]
     u = lambda: torch.empty(n).uniform_(-1, 1, generator=generator)
     a, s = u()*max_rot*math.pi/180, 1 + u()*max_scale
@@ -94,7 +94,7 @@ def classifier_epoch(m:nn.Module, # the classifier, trained in place
 # %% ../nbs/07_metrics.ipynb #e1f4a476
 def train_classifier(epochs:int=10, # passes over the training digits
                      bs:int=64, # minibatch size
-                     lr:float=3e-3, # peak learning rate of the one-cycle schedule
+                     lr:float=3e-3, # peak learning rate: it rises to this over the first 30 % of the steps, then falls to nearly 0
                      seed:int=0, # fixes initial weights, dropout, batch order and augmentation
                      n:int|None=None, # train on the first `n` digits only (for quick tests); None: all 4,000
                      augment:bool=True, # apply `random_affine` to every batch
@@ -317,5 +317,5 @@ def format_report(d:dict, # the dict returned by `evaluate`
         f"  FID (digit-classifier features)  {d['fid']:8.2f}   lower is better; {min(d['n_samples'], d['n_train']):,} real digits score {d['fid_real']:.2f}",
         f"  class coverage                   {d['n_classes']:5d}/10   classes with >= 2.5% of samples; KL to uniform {d['kl_uniform']:.3f} nats (0 best, 2.303 one class)",
         f"  predicted classes (%)            {hist}",
-        f"  Parzen log-likelihood            {d['parzen_ll']:8.1f} ± {d['parzen_se']:.1f} nats   higher is better, but see its caveats; σ = {d['parzen_sigma']:.3f} chosen on {d['n_valid']:,} digits",
+        f"  Parzen log-likelihood            {d['parzen_ll']:8.1f} ± {d['parzen_se']:.1f} nats   higher is better, but mind its caveats (docs: metrics.html#parzen-window-log-likelihood-the-papers-number); σ = {d['parzen_sigma']:.3f} chosen on {d['n_valid']:,} digits",
         f"  memorisation ratio               {d['memorisation_ratio']:8.2f}   about 1: new digits; well below 1: copies of training digits"])

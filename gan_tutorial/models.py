@@ -69,11 +69,12 @@ class Discriminator(nn.Module):
 
 # %% ../nbs/03_models.ipynb #078dd63a
 def mlp(sizes:list, # layer widths, input first, output last
-        act:Callable=lambda: nn.LeakyReLU(0.2), # makes the activation after each hidden layer
+        act:Callable|None=None, # makes the activation after each hidden layer, e.g. `nn.ReLU`; None: LeakyReLU with slope 0.2
         dropout:float=0., # dropout probability after each hidden activation
         batchnorm:bool=False, # batch normalisation before each hidden activation
        )->nn.Sequential:
-    "Fully connected layers of the given widths, with an activation (and optional batch norm, dropout) between them."
+    "Fully connected layers of the given widths, with an activation (LeakyReLU, slope 0.2, by default) and optional batch norm and dropout between them."
+    if act is None: act = lambda: nn.LeakyReLU(0.2)
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b))
@@ -275,7 +276,7 @@ class ConditionalGenerator(Generator):
         return self.net(torch.cat([z, self.embed(y)], 1)).view(len(z), *self.out_shape)
 
 class ProjectionDiscriminator(Discriminator):
-    "D(x, y) = ψ(φ(x)) + <e_y, φ(x)>: a discriminator's features φ, its last linear layer ψ, and an embedding e of the label (Miyato & Koyama 2018)."
+    "D(x, y) = ψ(φ(x)) + ⟨e_y, φ(x)⟩: a discriminator's features φ, its last linear layer ψ, and an embedding e of the label (Miyato & Koyama 2018)."
     def __init__(self,
                  D:Discriminator, # a discriminator whose network ends in a linear layer to one logit
                  n_classes:int, # number of classes

@@ -85,8 +85,8 @@ def prop2_step(p_g:torch.Tensor, # (n,) the generator's density on the grid `x`,
                x:torch.Tensor, # (n,) the grid
                lr:float=0.5, # step size η in (0, 1]
               )->torch.Tensor: # (n,) the updated p_g, normalised to integrate to 1
-    "One step of Prop. 2: D set to D*, then p_g moved down the gradient log(1 - D*) by an exponentiated-gradient step."
-    if not 0 < lr <= 1: raise ValueError(f"lr must be in (0, 1], got {lr}: larger steps overshoot the data")
+    "One step of Prop. 2: compute the optimal discriminator for the current p_g, then move p_g down the gradient log(1 - `D*`) with an exponentiated-gradient (multiplicative) step."
+    if not 0 < lr <= 1: raise ValueError(f"lr must be in (0, 1], got {lr}: above 1 the step divides by a power of p_g, which is infinite wherever p_g is 0")
     p_g, p_data = p_g.double(), p_data.double()
     new = p_g.pow(1 - lr)*(p_data + p_g).pow(lr) # = p_g * exp(-lr * log(1 - D*)), also where p_g = 0
     return new/torch.trapezoid(new, torch.as_tensor(x, dtype=torch.float64))

@@ -31,6 +31,7 @@ def preset_lr(cfg:TrainConfig, # reads `lr`, `optimizer` and `architecture`
     if cfg.lr: return cfg.lr
     return ADAM_LR.get(cfg.architecture, OPTIMIZERS['adam']['lr']) if cfg.optimizer == 'adam' else OPTIMIZERS[cfg.optimizer]['lr']
 
+# %% ../nbs/04_training.ipynb #273f7afe
 def make_optimizer(params, # the parameters of G or of D
                    cfg:TrainConfig, # reads `optimizer`, `lr` and `architecture`
                   )->torch.optim.Optimizer:
@@ -187,6 +188,7 @@ def ema_decay(ema:float, # the configured decay β, e.g. 0.999
     "β warmed up: min(β, (1 + step)/(10 + step)), so the average soon forgets G's random start."
     return min(ema, (1 + step)/(10 + step))
 
+# %% ../nbs/04_training.ipynb #50f2d16c
 @torch.no_grad()
 def update_ema(G_ema:nn.Module, # the average, updated in place
                G:nn.Module, # the live generator, same architecture
@@ -232,7 +234,7 @@ class Callback:
     def after_fit(self, gan:GAN): pass
 
 # %% ../nbs/04_training.ipynb #8f7bd9a7
-HEALTH_DOC = "see the 'Training health' section of the training chapter (nbs/04_training.ipynb)"
+HEALTH_DOC = "see 'Training health' in the training chapter of the docs (training.html#training-health)"
 
 class TrainingDiverged(RuntimeError):
     "The losses became NaN or infinite."

@@ -8,13 +8,17 @@ no browser). For every page it checks:
 - it loads (HTTP 200) with no console error, no uncaught exception, no failed or >= 400 request, and
   no request leaving the local server (such requests are blocked and reported: the site must work offline);
 - it has the site sidebar listing every page, a title, and (except the last page) a link to the next;
-- every `<img>` loaded with a non-zero natural width;
+- every `<img>` loaded with a non-zero natural width and has alt text (not a placeholder);
 - every link inside the site resolves (HTTP 200), and its `#fragment`, if any, names an element of
   the target page (nbdev's doclinks point at such anchors);
 - pages whose notebook has `$` maths in its markdown show typeset maths (`mjx-container`), with no
   MathJax error and no raw `$$` or `$...$` left in the visible text;
 - no Quarto markup (`:::` fences, `{target=...}` link attributes) is left in the visible text;
-- every notebook in nbs/ has its page.
+- every notebook in nbs/ has its page;
+- search works: on the index page, typing each query in SEARCHES into the search box lists the pages
+  expected for it;
+- every link in README.md to the site's address (settings.ini `doc_host` + `doc_baseurl`) names a
+  page of the built site, and its `#fragment` an element of that page.
 
 Full-page screenshots of the index and of the theory chapter (when it exists; more with `--screens`)
 go to `_docs/_screens/`. Prints one line per page and exits non-zero on any failure.
@@ -28,6 +32,8 @@ HERE = Path(__file__).resolve().parent/'docs'
 PLAYWRIGHT_VERSION = '1.65.1'
 PLAYWRIGHT_DIR = ROOT/'.cache'/'npm'/f'playwright-core-{PLAYWRIGHT_VERSION}'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+SEARCHES = {'discriminator': ['theory.html', 'training.html']}  # query: pages its results must include
+PLACEHOLDER_ALT = ('no description has been provided', 'png', 'image', 'figure')
 
 def log(*a): print(*a, flush=True)
 
@@ -84,6 +90,17 @@ def http_status(url):
     except urllib.error.HTTPError as e: return e.code
     except Exception as e: return str(e)
 
+def readme_links(cfg, base, ids, status):
+    "README.md's links to the site's address, checked against the built site; returns the problems"
+    site = (cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/')).rstrip('/') + '/'
+    bad = []
+    for u in sorted(set(re.findall(r'\]\((' + re.escape(site) + r'[^)\s]*)\)', (ROOT/'README.md').read_text()))):
+        doc, frag = urldefrag(u[len(site):])
+        page = doc or 'index.html'
+        if status(base + page) != 200: bad.append(f'{u}: the site has no page {page}')
+        elif frag and frag not in ids.get(page, set()): bad.append(f'{u}: {page} has no #{frag}')
+    return bad
+
 def main(screens=()):
     cfg, expected = expected_pages()
     docs = ROOT/cfg.doc_path
@@ -109,7 +126,9 @@ def main(screens=()):
             time.sleep(.1)
         else: sys.exit('the local http.server did not start')
         with tempfile.TemporaryDirectory() as tmp:
-            job = dict(playwright=str(pw), chromium=chromium, base=base, pages=pages, screens=screen_map, out=f'{tmp}/result.json')
+            pages.sort(key=lambda p: p != 'index.html')  # searches run on the first page
+            job = dict(playwright=str(pw), chromium=chromium, base=base, pages=pages, screens=screen_map,
+                       searches=list(SEARCHES), out=f'{tmp}/result.json')
             Path(tmp, 'job.json').write_text(json.dumps(job))
             p = subprocess.run(['node', str(HERE/'check_pages.mjs'), f'{tmp}/job.json'], capture_output=True, text=True, timeout=600)
             if p.returncode != 0 or not Path(job['out']).exists():
@@ -133,6 +152,8 @@ def main(screens=()):
             elif name != order[-1] and not r.get('hasNext'): bad.append('no link to the next page')
             imgs = r.get('images', [])
             bad += [f'image not shown: {i["src"][:100]}' for i in imgs if not i['w']]
+            bad += [f'image without alt text: {i["src"][-60:]}' for i in imgs
+                    if not (i.get('alt') or '').strip() or (i['alt'] or '').strip().lower().startswith(PLACEHOLDER_ALT)]
             links = r.get('links', [])
             for u in sorted(set(links)):
                 sp = urlsplit(u)
@@ -162,6 +183,16 @@ def main(screens=()):
             else: log(f'ok   {name}: {summary}')
         for page, e in expected.items():
             if page not in pages: failures.append(page); log(f'FAIL {page}: missing (no page for {e["nb"]})')
+        found = results.get('index.html', {}).get('search', {})
+        for q, want in SEARCHES.items():
+            got = [urlsplit(urljoin(base + 'index.html', h)).path.lstrip('/') for h in found.get(q, [])]
+            miss = [w for w in want if w not in got]
+            if miss: failures.append(f'search {q}'); log(f'FAIL search "{q}": results {sorted(set(got))} lack {miss}')
+            else: log(f'ok   search "{q}": {len(got)} results, including {", ".join(want)}')
+        bad = readme_links(cfg, base, ids, status)
+        for b in bad: log(f'FAIL README.md: {b}')
+        if bad: failures.append('README.md')
+        else: log('ok   README.md: every link to the site resolves')
     finally:
         server.terminate()
         try: server.wait(5)

@@ -14,13 +14,14 @@ from execnb.nbio import read_nb
 from nbdev.config import get_config
 from nbdev.serve_drv import exec_nb
 from nbdev.serve import FilterDefaults
+from nbdev.doclinks import _nbpath2html
 
 def _front_matter(src):
     "title and description from the raw YAML cell nbdev makes of the title cell"
     fm = yaml.safe_load(src.strip().strip('-')) or {}
     return str(fm.get('title', '')), str(fm.get('description', ''))
 
-def _outputs(c, cell_no, img_dir):
+def _outputs(c, cell_no, img_dir, alt=''):
     res, n = [], 0
     for o in c.get('outputs', []):
         d = o.get('data', {})
@@ -29,7 +30,7 @@ def _outputs(c, cell_no, img_dir):
             img_dir.mkdir(parents=True, exist_ok=True)
             fn = img_dir/f'cell-{cell_no}-output-{n+1}.png'; n += 1
             fn.write_bytes(base64.b64decode(''.join(d['image/png'])))
-            res.append(f'![]({fn.relative_to(img_dir.parent.parent).as_posix()})')
+            res.append(f'![{alt}]({fn.relative_to(img_dir.parent.parent).as_posix()})')
         elif 'text/markdown' in d: res.append(''.join(d['text/markdown']))
         elif 'text/plain' in d: res.append('    ' + ''.join(d['text/plain']).rstrip().replace('\n', '\n    '))
     return res
@@ -38,6 +39,10 @@ def make_readme(root=None):
     cfg = get_config()
     root = Path(root or cfg.config_path)
     src = cfg.nbs_path/cfg.readme_nb
+    alts = {} # the `#| fig-alt:` of each cell, by cell id (nbdev's processing removes the option lines)
+    for c in read_nb(src).cells:
+        m = re.search(r'^#\|\s*fig-alt:\s*(.*)$', c.source, re.MULTILINE) if c.cell_type == 'code' else None
+        if m: alts[c.get('id')] = str(yaml.safe_load(m.group(1)))
     with tempfile.TemporaryDirectory() as tmp:
         dst = Path(tmp)/'index.ipynb'
         exec_nb(src, dst, FilterDefaults)
@@ -53,10 +58,11 @@ def make_readme(root=None):
         elif c.cell_type == 'markdown': parts.append(s)
         elif c.cell_type == 'code':
             if s: parts.append(f'``` python\n{s}\n```')
-            parts += _outputs(c, i+1, img_dir)
+            parts += _outputs(c, i+1, img_dir, alts.get(c.get('id'), ''))
     out = '\n\n'.join(p for p in parts if p) + '\n'
-    # links between notebooks point at the docs site, as nbdev's doclinks do
-    out = re.sub(r'\]\((\d\d[\w-]*)\.ipynb(#[\w-]+)?\)', lambda m: f']({cfg.doc_host}{cfg.doc_baseurl}/{m.group(1)}.html{m.group(2) or ""})', out)
+    # links between notebooks point at their pages on the docs site, named as nbdev names them (00_data.ipynb -> data.html)
+    site = f'{cfg.doc_host.rstrip("/")}/{cfg.doc_baseurl.strip("/")}'.rstrip('/')
+    out = re.sub(r'\]\(([\w-]+\.ipynb)(#[\w.-]+)?\)', lambda m: f']({site}/{_nbpath2html(Path(m.group(1))).name}{m.group(2) or ""})', out)
     (root/'README.md').write_text(out)
     return root/'README.md'
 

@@ -2,7 +2,8 @@
 // Run by tools/check_docs.py: node check_pages.mjs JOB.json, where JOB.json is
 // {playwright: DIR, chromium: PATH, base: URL, pages: [...], screens: {page: png}, out: RESULT.json}.
 // For each page: HTTP status, console errors, uncaught exceptions, failed or >=400 requests, requests
-// leaving the local server (blocked), images (naturalWidth), links, element ids, typeset maths.
+// leaving the local server (blocked), images (naturalWidth, alt), links, element ids, typeset maths,
+// and on the first page the results of each search in job.searches.
 import { createRequire } from 'module';
 import { readFileSync, writeFileSync } from 'fs';
 
@@ -53,7 +54,7 @@ for (const name of job.pages) {
         title: document.querySelector('h1.title')?.textContent.trim() || '',
         navLinks: [...document.querySelectorAll('.site-nav a')].map(a => a.getAttribute('href')),
         hasNext: !!document.querySelector('.page-nav a.page-next'),
-        images: [...document.images].map(i => ({ src: i.currentSrc || i.src, w: i.naturalWidth, complete: i.complete })),
+        images: [...document.images].map(i => ({ src: i.currentSrc || i.src, w: i.naturalWidth, complete: i.complete, alt: i.getAttribute('alt') })),
         links: [...document.querySelectorAll('a[href]')].map(a => a.href),
         ids: [...document.querySelectorAll('[id]')].map(e => e.id),
         maths: document.querySelectorAll('mjx-container').length,
@@ -64,6 +65,15 @@ for (const name of job.pages) {
       };
     }));
     if (job.screens[name]) await page.screenshot({ path: job.screens[name], fullPage: true });
+    // search, typed into the box as a reader would: the pages of the first results
+    if (name === job.pages[0]) {
+      r.search = {};
+      for (const q of job.searches || []) {
+        await page.fill('#search-input', q);
+        await page.waitForSelector('#search-results:not([hidden])', { timeout: 5000 }).catch(() => {});
+        r.search[q] = await page.$$eval('#search-results a', as => as.map(a => a.getAttribute('href')));
+      }
+    }
   } catch (e) { r.pageErrors.push(`load: ${e.message.split('\n')[0]}`); }
   results[name] = r;
   await page.close();
