@@ -162,16 +162,22 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
     if epochs is None and seconds is None and steps is None: epochs = 20
     cfg, gan = _train_config(resume, kwargs)
     out = check_writable(out if out is not None else Path(resume).parent if resume else 'run')
-    lock_run(out) # held until the process ends: one writer per run folder
+    main = int(os.environ.get('RANK', '0')) == 0 # under torchrun only process 0 writes (the distributed chapter)
+    if main: lock_run(out) # held until the process ends: one writer per run folder
     from gan_tutorial.data import load_dataset, remove_stale_temps
     from gan_tutorial.training import GAN, fit
     from gan_tutorial.checkpoint import GracefulInterrupt, SaveCheckpoints, SaveEpochGrids
-    remove_stale_temps(out); remove_stale_temps(out/'progress')
+    from gan_tutorial.distributed import distribute, SyncStop
+    if main: remove_stale_temps(out); remove_stale_temps(out/'progress')
     data = load_dataset(cfg.dataset, root=root, download=download)
     if gan is None: gan = GAN(cfg, img_shape=data.shape)
+    try: distribute(gan) # joins the process group when torchrun started several processes; alone, nothing
+    except ValueError as e: raise UsageError(str(e)) from None
     stop, start, t0 = GracefulInterrupt(), gan.step, time.perf_counter()
-    fit(gan, data, epochs=epochs, steps=steps, seconds=seconds, progress=not quiet,
-        cbs=[SaveEpochGrids(out/'progress'), SaveCheckpoints(out, save_every, checkpoint_seconds), stop])
+    cbs = [SaveEpochGrids(out/'progress'), SaveCheckpoints(out, save_every, checkpoint_seconds), stop] if main else [stop]
+    if gan.dist: cbs.append(SyncStop(watch=(stop,))) # every process stops after the same step
+    fit(gan, data, epochs=epochs, steps=steps, seconds=seconds, progress=not quiet and main, cbs=cbs)
+    if not main: return
     write_outputs(gan, out)
     if stop.requested:
         print(f"gan_train: interrupted at step {gan.step}; saved {out/'last.pt'}. Resume with: gan_train --resume {shlex.quote(str(out/'last.pt'))} --seconds 60", file=sys.stderr)
@@ -179,7 +185,7 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
     dt, n = time.perf_counter() - t0, gan.step - start
     h = gan.history[-1] if gan.history else {}
     print(f"gan_train: {n:,} steps (to step {gan.step:,}, epoch {gan.batches.epoch}) in {dt:.0f} s, "
-          f"{n*cfg.k*cfg.bs/max(dt, 1e-9):,.0f} images/s on {gan.device}; D(x) {h.get('d_real', float('nan')):.2f}, "
+          f"{n*cfg.k*cfg.bs/max(dt, 1e-9):,.0f} images/s on {gan.device}{f' × {gan.dist.world} processes' if gan.dist else ''}; D(x) {h.get('d_real', float('nan')):.2f}, "
           f"D(G(z)) {h.get('d_fake', float('nan')):.2f}; wrote {', '.join(str(out/f) for f in written(gan))}")
 
 # %% ../nbs/06_cli.ipynb #0dea9e5c

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['ADAM_LR', 'HEALTH_DOC', 'preset_lr', 'make_optimizer', 'paper_schedule', 'get_device', 'GAN', 'training_context',
-           'd_step', 'g_step', 'simultaneous_step', 'ema_decay', 'update_ema', 'train_step', 'StopTraining', 'Callback',
-           'TrainingDiverged', 'diversity', 'HealthCheck', 'EpochSamples', 'ProgressBar', 'Budget', 'fit',
+           'shard', 'd_step', 'g_step', 'simultaneous_step', 'ema_decay', 'update_ema', 'train_step', 'StopTraining',
+           'Callback', 'TrainingDiverged', 'diversity', 'HealthCheck', 'EpochSamples', 'ProgressBar', 'Budget', 'fit',
            'plot_history', 'show_progress']
 
 # %% ../nbs/04_training.ipynb #603b5888
@@ -98,6 +98,7 @@ class GAN:
         self.batches, self.batches_state = None, None # the minibatch sampler (`fit` attaches it); a saved sampler state it restores
         self.elapsed, self.images_per_s = 0., 0. # wall time and speed of the latest `fit`
         self.budget = None # the `Budget` of the `fit` under way, for callbacks that show progress
+        self.dist = None # this process's place among several that train the run together (`distribute`, chapter 12)
 
     def fake_labels(self, m:int)->torch.Tensor|None: # (m,) labels for G's fakes, uniform over the classes; None unless conditional
         "The labels y ~ p(y) that G is asked to draw in a step of a conditional run, from the run's own random stream."
@@ -135,14 +136,23 @@ def training_context(gan:GAN, # the run about to train
             torch.use_deterministic_algorithms(det, warn_only=warn)
 
 # %% ../nbs/04_training.ipynb #9600e381
+def shard(gan:GAN, # the run
+          t:torch.Tensor|None, # a global minibatch (or its noise, or labels), the same in every process
+         )->torch.Tensor|None: # this process's contiguous part of `t`; `t` itself when one process trains
+    "This process's share of a global minibatch: every process draws the same global batch and keeps its own slice."
+    return t if t is None or gan.dist is None else t.chunk(gan.dist.world)[gan.dist.rank]
+
+# %% ../nbs/04_training.ipynb #33f3a860
 def d_step(gan:GAN, # the run
-           x:torch.Tensor, # a minibatch of m real items
+           x:torch.Tensor, # a minibatch of m real items (this process's share, when several train together)
            y:torch.Tensor|None=None, # their labels, in a conditional run
           )->tuple: # (D's loss, mean D(x), mean D(G(z))) as tensors
     "One discriminator update on m real items and m fresh fakes (Algorithm 1, inside the k loop)."
-    yf = gan.fake_labels(len(x)) # None unless the run is conditional
-    with torch.no_grad(): fake = gan.G(gan.G.sample_z(len(x), gan.rng), yf)
-    real_logits, fake_logits = gan.D(x, y), gan.D(fake, yf)
+    n = len(x) * (gan.dist.world if gan.dist else 1) # the global minibatch, over all processes
+    yf = shard(gan, gan.fake_labels(n)) # None unless the run is conditional
+    with torch.no_grad(): fake = gan.G(shard(gan, gan.G.sample_z(n, gan.rng)), yf)
+    D = gan.dist.D if gan.dist else gan.D # with several processes, DDP's wrapper averages D's gradients over them
+    real_logits, fake_logits = D(x, y), D(fake, yf)
     loss = d_loss(real_logits, fake_logits, gan.cfg.label_smoothing)
     gan.opt_d.zero_grad(set_to_none=True)
     loss.backward()
@@ -151,12 +161,13 @@ def d_step(gan:GAN, # the run
 
 # %% ../nbs/04_training.ipynb #79d5fc3d
 def g_step(gan:GAN, # the run
-           m:int, # number of noise samples
+           m:int, # number of noise samples (over all processes, when several train together)
           )->tuple: # (G's loss, mean D(G(z)) before the update) as tensors
     "One generator update on m fresh noise samples, gradients flowing through a frozen D (Algorithm 1, after the loop)."
-    yf = gan.fake_labels(m)
+    yf = shard(gan, gan.fake_labels(m))
+    G = gan.dist.G if gan.dist else gan.G # with several processes, DDP's wrapper averages G's gradients; frozen D needs none
     with frozen(gan.D):
-        fake_logits = gan.D(gan.G(gan.G.sample_z(m, gan.rng), yf), yf)
+        fake_logits = gan.D(G(shard(gan, gan.G.sample_z(m, gan.rng)), yf), yf)
         loss = g_loss(fake_logits, gan.cfg.saturating)
         gan.opt_g.zero_grad(set_to_none=True)
         loss.backward()
@@ -206,9 +217,9 @@ def train_step(gan:GAN, # the run; `gan.batches` must be set (`fit` does it)
     if c.optimizer == 'sgd':
         for opt in (gan.opt_d, gan.opt_g): paper_schedule(opt, gan.step, gan.step*c.k/len(b), lr0=c.lr or 0.1)
     def real(): # a minibatch of real items, with their labels in a conditional run
-        if not c.conditional: return b.next().to(gan.device), None
+        if not c.conditional: return shard(gan, b.next()).to(gan.device), None
         x, y = b.next_labeled()
-        return x.to(gan.device), y.to(gan.device)
+        return shard(gan, x).to(gan.device), shard(gan, y).to(gan.device)
     if c.simultaneous:
         ld, lg, dr, df = simultaneous_step(gan, *real())
         dfg = df
