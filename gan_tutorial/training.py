@@ -4,13 +4,13 @@
 
 # %% auto #0
 __all__ = ['ADAM_LR', 'HEALTH_DOC', 'preset_lr', 'make_optimizer', 'paper_schedule', 'get_device', 'GAN', 'training_context',
-           'shard', 'd_step', 'g_step', 'simultaneous_step', 'ema_decay', 'update_ema', 'train_step', 'StopTraining',
-           'Callback', 'TrainingDiverged', 'diversity', 'HealthCheck', 'EpochSamples', 'ProgressBar', 'Budget', 'fit',
-           'plot_history', 'show_progress']
+           'shard', 'autocast', 'backward_step', 'd_step', 'g_step', 'simultaneous_step', 'ema_decay', 'update_ema',
+           'train_step', 'StopTraining', 'Callback', 'TrainingDiverged', 'diversity', 'HealthCheck', 'EpochSamples',
+           'ProgressBar', 'Budget', 'fit', 'plot_history', 'show_progress']
 
 # %% ../nbs/04_training.ipynb #603b5888
 import copy, math, os, shutil, sys, time, warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import torch
 import torch.nn as nn
@@ -98,6 +98,8 @@ class GAN:
         self.batches, self.batches_state = None, None # the minibatch sampler (`fit` attaches it); a saved sampler state it restores
         self.elapsed, self.images_per_s = 0., 0. # wall time and speed of the latest `fit`
         self.budget = None # the `Budget` of the `fit` under way, for callbacks that show progress
+        if c.amp == 'fp16' and (self.device.type != 'cuda' or c.simultaneous): raise ValueError("amp='fp16' needs a CUDA device and alternating steps: use amp='bf16' on a CPU")
+        self.scaler = torch.amp.GradScaler('cuda') if c.amp == 'fp16' else None # float16 gradients need scaling to stay representable
         self.dist = None # this process's place among several that train the run together (`distribute`, chapter 12)
 
     def fake_labels(self, m:int)->torch.Tensor|None: # (m,) labels for G's fakes, uniform over the classes; None unless conditional
@@ -142,6 +144,22 @@ def shard(gan:GAN, # the run
     "This process's share of a global minibatch: every process draws the same global batch and keeps its own slice."
     return t if t is None or gan.dist is None else t.chunk(gan.dist.world)[gan.dist.rank]
 
+# %% ../nbs/04_training.ipynb #cb73d522
+def autocast(gan:GAN, # the run
+            ): # a context manager
+    "Mixed precision for G's and D's forward passes when the run asks for it (`amp='bf16'` or `'fp16'`); otherwise nothing."
+    if not gan.cfg.amp: return nullcontext()
+    return torch.autocast(gan.device.type, dtype=torch.bfloat16 if gan.cfg.amp == 'bf16' else torch.float16)
+
+def backward_step(gan:GAN, # the run
+                  loss:torch.Tensor, # the player's loss
+                  opt:torch.optim.Optimizer, # the player's optimiser
+                 ):
+    "Gradients of `loss`, then one step of `opt`; through the gradient scaler in a float16 run."
+    opt.zero_grad(set_to_none=True)
+    if gan.scaler is None: loss.backward(); opt.step()
+    else: gan.scaler.scale(loss).backward(); gan.scaler.step(opt); gan.scaler.update()
+
 # %% ../nbs/04_training.ipynb #33f3a860
 def d_step(gan:GAN, # the run
            x:torch.Tensor, # a minibatch of m real items (this process's share, when several train together)
@@ -150,13 +168,12 @@ def d_step(gan:GAN, # the run
     "One discriminator update on m real items and m fresh fakes (Algorithm 1, inside the k loop)."
     n = len(x) * (gan.dist.world if gan.dist else 1) # the global minibatch, over all processes
     yf = shard(gan, gan.fake_labels(n)) # None unless the run is conditional
-    with torch.no_grad(): fake = gan.G(shard(gan, gan.G.sample_z(n, gan.rng)), yf)
     D = gan.dist.D if gan.dist else gan.D # with several processes, DDP's wrapper averages D's gradients over them
-    real_logits, fake_logits = D(x, y), D(fake, yf)
+    with autocast(gan):
+        with torch.no_grad(): fake = gan.G(shard(gan, gan.G.sample_z(n, gan.rng)), yf)
+        real_logits, fake_logits = D(x, y).float(), D(fake, yf).float()
     loss = d_loss(real_logits, fake_logits, gan.cfg.label_smoothing)
-    gan.opt_d.zero_grad(set_to_none=True)
-    loss.backward()
-    gan.opt_d.step()
+    backward_step(gan, loss, gan.opt_d)
     return loss.detach(), torch.sigmoid(real_logits.detach()).mean(), torch.sigmoid(fake_logits.detach()).mean()
 
 # %% ../nbs/04_training.ipynb #79d5fc3d
@@ -167,11 +184,9 @@ def g_step(gan:GAN, # the run
     yf = shard(gan, gan.fake_labels(m))
     G = gan.dist.G if gan.dist else gan.G # with several processes, DDP's wrapper averages G's gradients; frozen D needs none
     with frozen(gan.D):
-        fake_logits = gan.D(G(shard(gan, gan.G.sample_z(m, gan.rng)), yf), yf)
+        with autocast(gan): fake_logits = gan.D(G(shard(gan, gan.G.sample_z(m, gan.rng)), yf), yf).float()
         loss = g_loss(fake_logits, gan.cfg.saturating)
-        gan.opt_g.zero_grad(set_to_none=True)
-        loss.backward()
-        gan.opt_g.step()
+        backward_step(gan, loss, gan.opt_g)
     return loss.detach(), torch.sigmoid(fake_logits.detach()).mean()
 
 # %% ../nbs/04_training.ipynb #1b817663
@@ -181,8 +196,9 @@ def simultaneous_step(gan:GAN, # the run
                      )->tuple: # (D's loss, G's loss, mean D(x), mean D(G(z)))
     "Update D and G together from one minibatch, as the paper's original (pylearn2) code did."
     yf = gan.fake_labels(len(x))
-    fake = gan.G(gan.G.sample_z(len(x), gan.rng), yf)
-    real_logits, fake_logits = gan.D(x, y), gan.D(fake, yf)
+    with autocast(gan):
+        fake = gan.G(gan.G.sample_z(len(x), gan.rng), yf)
+        real_logits, fake_logits = gan.D(x, y).float(), gan.D(fake, yf).float()
     ld = d_loss(real_logits, fake_logits, gan.cfg.label_smoothing)
     lg = g_loss(fake_logits, gan.cfg.saturating)
     gd = torch.autograd.grad(ld, list(gan.D.parameters()), retain_graph=True)
