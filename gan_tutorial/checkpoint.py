@@ -160,7 +160,8 @@ STOP_SIGNALS = {n: getattr(signal, n) for n in ('SIGINT', 'SIGTERM', 'SIGHUP') i
 class GracefulInterrupt(Callback):
     "While `fit` runs, the first SIGINT, SIGTERM or SIGHUP stops after the current step; a second SIGINT interrupts at once."
     order = -10 # its after_fit restores the signal handlers before anything else runs
-    def __init__(self): self.requested, self.signum, self._old = False, None, {}
+    def __init__(self, stops:bool=True): # False: only record the request, for `SyncStop` to act on in every process at once
+        self.requested, self.signum, self._old, self.stops = False, None, {}, stops
     def before_fit(self, gan): self._old = {s: signal.signal(s, self._handler) for s in STOP_SIGNALS.values()}
     def _handler(self, sig, frame):
         if self.requested:
@@ -171,7 +172,7 @@ class GracefulInterrupt(Callback):
     @property
     def exit_code(self)->int: return 128 + (self.signum or signal.SIGINT) # the shell's convention: 130, 143, 129
     def after_step(self, gan, stats):
-        if self.requested: raise StopTraining # `fit` still ends the epoch if this step ended one
+        if self.requested and self.stops: raise StopTraining # `fit` still ends the epoch if this step ended one
     def after_fit(self, gan):
         for s, h in self._old.items(): signal.signal(s, h)
         self._old = {}

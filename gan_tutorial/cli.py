@@ -173,7 +173,7 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
     if gan is None: gan = GAN(cfg, img_shape=data.shape)
     try: distribute(gan) # joins the process group when torchrun started several processes; alone, nothing
     except ValueError as e: raise UsageError(str(e)) from None
-    stop, start, t0 = GracefulInterrupt(), gan.step, time.perf_counter()
+    stop, start, t0 = GracefulInterrupt(stops=gan.dist is None), gan.step, time.perf_counter() # several processes: SyncStop stops them together
     cbs = [SaveEpochGrids(out/'progress'), SaveCheckpoints(out, save_every, checkpoint_seconds), stop] if main else [stop]
     if gan.dist: cbs.append(SyncStop(watch=(stop,))) # every process stops after the same step
     fit(gan, data, epochs=epochs, steps=steps, seconds=seconds, progress=not quiet and main, cbs=cbs)
