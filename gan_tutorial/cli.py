@@ -162,12 +162,12 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
     if epochs is None and seconds is None and steps is None: epochs = 20
     cfg, gan = _train_config(resume, kwargs)
     out = check_writable(out if out is not None else Path(resume).parent if resume else 'run')
-    main = int(os.environ.get('RANK', '0')) == 0 # under torchrun only process 0 writes (the distributed chapter)
+    from gan_tutorial.distributed import distribute, is_main, SyncStop
+    main = is_main() # under torchrun only process 0 writes (the distributed chapter)
     if main: lock_run(out) # held until the process ends: one writer per run folder
     from gan_tutorial.data import load_dataset, remove_stale_temps
     from gan_tutorial.training import GAN, fit
     from gan_tutorial.checkpoint import GracefulInterrupt, SaveCheckpoints, SaveEpochGrids
-    from gan_tutorial.distributed import distribute, SyncStop
     if main: remove_stale_temps(out); remove_stale_temps(out/'progress')
     data = load_dataset(cfg.dataset, root=root, download=download)
     if gan is None: gan = GAN(cfg, img_shape=data.shape)

@@ -40,6 +40,10 @@ REFERENCE_PAGE = 'reference.html'
 
 def log(*a): print(*a, flush=True)
 
+def site_url(cfg): # e.g. https://gan-tutorial.github.io/gan_tutorial, no trailing slash
+    "The address the site is published at: settings.ini's `doc_host` + `doc_baseurl`"
+    return (cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/')).rstrip('/')
+
 # 1. nbdev's processing -------------------------------------------------------------------------------
 def lint_notebooks(nbs):
     "Cells that nbdev's docs processing would run out of order: imports mixed with other code"
@@ -94,11 +98,11 @@ def fenced(text, cls):
 
 def raw_html(s): return fenced(s, '=html')
 
-def as_list(v, n): return (v if isinstance(v, list) else [v] * (1 if v is not None else 0)) + [None] * n
+def in_order(v): return iter(v if isinstance(v, list) else [v]) # a cell option given once, or one per figure
 
 def outputs_md(c, opts, files, stem, is_doc):
     "A code cell's outputs as Pandoc markdown; image files are added to `files` {path: bytes}"
-    res, alts, caps = [], as_list(opts.get('fig-alt'), 99), as_list(opts.get('fig-cap'), 99)
+    res, alts, caps = [], in_order(opts.get('fig-alt')), in_order(opts.get('fig-cap'))
     for o in c.get('outputs', []):
         if o['output_type'] == 'stream':
             if o.get('name') == 'stderr' and opts.get('warning') is False: continue
@@ -117,13 +121,13 @@ def outputs_md(c, opts, files, stem, is_doc):
                 n = len(files)
                 fn = f'{stem}_files/figure-html/cell-output-{n+1}.{img.split("/")[1].split("+")[0]}'
                 files[fn] = get(img).encode() if img == 'image/svg+xml' else base64.b64decode(get(img))
-                alt, cap = alts.pop(0), caps.pop(0)
+                alt, cap = next(alts, None), next(caps, None)
                 tag = f'<img src="{fn}" alt="{html.escape(str(alt or cap or ""))}">'
                 res.append(raw_html(f'<figure class="cell-figure">{tag}' + (f'<figcaption>{html.escape(str(cap))}</figcaption>' if cap else '') + '</figure>'))
             elif 'text/html' in d:  # matplotlib's to_jshtml animations link Font Awesome from a CDN: site.css draws those icons
                 h = re.sub(r'<link[^>]*font-awesome[^>]*>', '', get('text/html'), flags=re.I)
                 if re.search(r'<img\b(?![^>]*\balt=)', h):  # an animation's frames: the cell's fig-alt
-                    alt = html.escape(str(alts.pop(0) or ''))
+                    alt = html.escape(str(next(alts, None) or ''))
                     h = re.sub(r'<img\b(?![^>]*\balt=)', lambda m: f'<img alt="{alt}"', h)
                 res.append(raw_html(h))
             elif 'text/latex' in d: res.append(get('text/latex'))
@@ -257,7 +261,7 @@ def main(skip_proc=False):
     def flat(es): return [x for e in es for x in ([e] if isinstance(e, str) else ([e['href']] if 'href' in e else []) + flat(e.get('contents', [])))]
     entries = [e for e in flat(yaml.safe_load(side)['website']['sidebar']['contents']) if e.endswith('.ipynb')]
     entries += [nb.relative_to(nbs_path).as_posix() for nb in nbs if nb.relative_to(nbs_path).as_posix() not in entries]
-    site_url = (cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/')).rstrip('/')
+    url = site_url(cfg)
     pages, nb_pages, modules = [], {}, []
     for e in entries:
         if not (proc/e).exists():
@@ -279,7 +283,7 @@ def main(skip_proc=False):
     with tempfile.TemporaryDirectory() as tmp:
         tmp, index = Path(tmp), []
         for i, p in enumerate(pages):
-            p.update(nb_pages=nb_pages, site_url=site_url)
+            p.update(nb_pages=nb_pages, site_url=url)
             n = render(pandoc, p, pages, i, cfg, out, tmp)
             index += [dict(page=p['page'], pageTitle=p['title'], **s) for s in json.loads((tmp/f'{Path(p["page"]).stem}.json').read_text())]
             log(f'  {p["page"]:<28} {p["title"]} ({n} image{"s"*(n != 1)})')

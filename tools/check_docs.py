@@ -92,7 +92,8 @@ def http_status(url):
 
 def readme_links(cfg, base, ids, status):
     "README.md's links to the site's address, checked against the built site; returns the problems"
-    site = (cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/')).rstrip('/') + '/'
+    from build_docs import site_url # tools/build_docs.py, next to this script
+    site = site_url(cfg) + '/'
     bad = []
     for u in sorted(set(re.findall(r'\]\((' + re.escape(site) + r'[^)\s]*)\)', (ROOT/'README.md').read_text()))):
         doc, frag = urldefrag(u[len(site):])

@@ -15,6 +15,7 @@ from nbdev.config import get_config
 from nbdev.serve_drv import exec_nb
 from nbdev.serve import FilterDefaults
 from nbdev.doclinks import _nbpath2html
+from build_docs import cell_options, site_url # tools/build_docs.py, next to this script
 
 def _front_matter(src):
     "title and description from the raw YAML cell nbdev makes of the title cell"
@@ -39,10 +40,8 @@ def make_readme(root=None):
     cfg = get_config()
     root = Path(root or cfg.config_path)
     src = cfg.nbs_path/cfg.readme_nb
-    alts = {} # the `#| fig-alt:` of each cell, by cell id (nbdev's processing removes the option lines)
-    for c in read_nb(src).cells:
-        m = re.search(r'^#\|\s*fig-alt:\s*(.*)$', c.source, re.MULTILINE) if c.cell_type == 'code' else None
-        if m: alts[c.get('id')] = str(yaml.safe_load(m.group(1)))
+    # each cell's `#| fig-alt:`, by cell id (nbdev's processing removes the option lines), read as the docs build reads it
+    alts = {c.get('id'): str(cell_options(c.source)[0].get('fig-alt', '')) for c in read_nb(src).cells if c.cell_type == 'code'}
     with tempfile.TemporaryDirectory() as tmp:
         dst = Path(tmp)/'index.ipynb'
         exec_nb(src, dst, FilterDefaults)
@@ -61,7 +60,7 @@ def make_readme(root=None):
             parts += _outputs(c, i+1, img_dir, alts.get(c.get('id'), ''))
     out = '\n\n'.join(p for p in parts if p) + '\n'
     # links between notebooks point at their pages on the docs site, named as nbdev names them (00_data.ipynb -> data.html)
-    site = f'{cfg.doc_host.rstrip("/")}/{cfg.doc_baseurl.strip("/")}'.rstrip('/')
+    site = site_url(cfg)
     out = re.sub(r'\]\(([\w-]+\.ipynb)(#[\w.-]+)?\)', lambda m: f']({site}/{_nbpath2html(Path(m.group(1))).name}{m.group(2) or ""})', out)
     (root/'README.md').write_text(out)
     return root/'README.md'
