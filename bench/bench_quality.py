@@ -47,14 +47,14 @@ def _patch_steps(extra:str):
     "Replace the package's d_step / g_step with versions that add R1 or DiffAugment (the ablation's variants)."
     import torch
     import gan_tutorial.training as T
-    from gan_tutorial.intro import d_loss, g_loss, frozen
+    from gan_tutorial.intro import frozen
     aug = _augment if extra == 'diffaug' else (lambda x: x)
     def d_step(gan, x):
         with torch.no_grad(): fake = gan.G(gan.G.sample_z(len(x), gan.rng))
         lazy = extra == 'r1' and gan.step % 4 == 0
         xr = aug(x).detach().requires_grad_(lazy)
         real_logits, fake_logits = gan.D(xr), gan.D(aug(fake))
-        loss = d_loss(real_logits, fake_logits, gan.cfg.label_smoothing)
+        loss = gan.loss.d(real_logits, fake_logits, gan.cfg.label_smoothing)
         if lazy: # lazy R1: every 4th step, weighted 4× (StyleGAN2's schedule), gamma = 1
             g, = torch.autograd.grad(real_logits.sum(), xr, create_graph=True)
             loss = loss + 4*0.5*g.pow(2).flatten(1).sum(1).mean()
@@ -63,7 +63,7 @@ def _patch_steps(extra:str):
     def g_step(gan, m):
         with frozen(gan.D):
             fake_logits = gan.D(aug(gan.G(gan.G.sample_z(m, gan.rng))))
-            loss = g_loss(fake_logits, gan.cfg.saturating)
+            loss = gan.loss.g(fake_logits)
             gan.opt_g.zero_grad(set_to_none=True); loss.backward(); gan.opt_g.step()
         return loss.detach(), torch.sigmoid(fake_logits.detach()).mean()
     T.d_step, T.g_step = d_step, g_step
@@ -73,7 +73,8 @@ def run(variant:str, seed:int, at:list)->dict:
     import torch
     torch.set_num_threads(1)
     from gan_tutorial.data import mnist_sample, to_uint8
-    from gan_tutorial.training import GAN, fit, preset_lr
+    from gan_tutorial.training import GAN, fit
+    from gan_tutorial.config import preset_lr
     from gan_tutorial import metrics
     x, test, clf = mnist_sample().x, mnist_sample(train=False).x, metrics.load_classifier()
     if variant == 'conventional':

@@ -16,6 +16,7 @@ from typing import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from .intro import evaluating
 
 # %% ../nbs/03_models.ipynb #1ecae7e1
 class Generator(nn.Module):
@@ -309,12 +310,8 @@ def _images(G:Generator, # the generator
             y:torch.Tensor|None=None, # (N,) class labels, for a conditional G
            )->torch.Tensor: # (N, *G.out_shape) float images, on the CPU
     "G's images of `z`, computed in evaluation mode without gradients, `batch_size` at a time; G's train/eval mode is restored."
-    was_training = G.training
-    G.eval()
-    try:
-        ys = [None]*len(z.split(batch_size)) if y is None else y.to(z.device).split(batch_size)
-        with torch.no_grad(): return torch.cat([G(zb, yb).float().cpu() for zb, yb in zip(z.split(batch_size), ys)])
-    finally: G.train(was_training)
+    ys = [None]*len(z.split(batch_size)) if y is None else y.to(z.device).split(batch_size)
+    with evaluating(G), torch.no_grad(): return torch.cat([G(zb, yb).float().cpu() for zb, yb in zip(z.split(batch_size), ys)])
 
 # %% ../nbs/03_models.ipynb #96caeaaf
 Z_BLOCK = 65_536 # noise vectors drawn at once by `generate_batches`: 26 MB for nz = 100

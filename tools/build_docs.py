@@ -201,9 +201,11 @@ def write_static(out):
     shutil.copy2(ms/'LICENSE.txt', static/'minisearch-LICENSE.txt')
 
 def nav_html(pages, page):
-    res = ['<ul class="site-nav">']
+    res, section = ['<ul class="site-nav">'], None
     for p in pages:
         if p['page'] == REFERENCE_PAGE: res.append('<li class="nav-sep" role="separator"></li>')
+        if p.get('section') and p['section'] != section: res.append(f'<li class="nav-section">{html.escape(p["section"])}</li>')
+        section = p.get('section')
         cur = ' class="active" aria-current="page"' if p['page'] == page else ''
         res.append(f'<li><a href="{p["page"]}"{cur}>{html.escape(p["title"])}</a></li>')
     return '\n'.join(res + ['</ul>'])
@@ -258,9 +260,12 @@ def main(skip_proc=False):
     else:
         with contextlib.redirect_stdout(io.StringIO()) as buf: nbdev_sidebar(printit=True, force=True)
         side = buf.getvalue()
-    def flat(es): return [x for e in es for x in ([e] if isinstance(e, str) else ([e['href']] if 'href' in e else []) + flat(e.get('contents', [])))]
-    entries = [e for e in flat(yaml.safe_load(side)['website']['sidebar']['contents']) if e.endswith('.ipynb')]
-    entries += [nb.relative_to(nbs_path).as_posix() for nb in nbs if nb.relative_to(nbs_path).as_posix() not in entries]
+    def flat(es, section=None): # (notebook, the sidebar section it is listed under) in order
+        return [x for e in es for x in ([(e, section)] if isinstance(e, str) else ([(e['href'], section)] if 'href' in e else [])
+                                        + flat(e.get('contents', []), e.get('section', section)))]
+    listed = [(e, s) for e, s in flat(yaml.safe_load(side)['website']['sidebar']['contents']) if e.endswith('.ipynb')]
+    sections = dict(listed)
+    entries = [e for e, _ in listed] + [nb.relative_to(nbs_path).as_posix() for nb in nbs if nb.relative_to(nbs_path).as_posix() not in sections]
     url = site_url(cfg)
     pages, nb_pages, modules = [], {}, []
     for e in entries:
@@ -270,7 +275,7 @@ def main(skip_proc=False):
         page = _nbpath2html(Path(e)).name
         fm, md, files, apis = notebook_md(json.loads((proc/e).read_text()), Path(page).stem)
         nb_pages[e] = page = fm.get('output-file', page)
-        pages.append(dict(page=page, fm=fm, md=md, files=files, title=str(fm.get('title', Path(e).stem))))
+        pages.append(dict(page=page, fm=fm, md=md, files=files, title=str(fm.get('title', Path(e).stem)), section=sections.get(e)))
         mod = _default_exp(read_nb(nbs_path/e))
         if mod and apis: modules.append((f'{cfg.lib_name.replace("-", "_")}.{mod}', e, str(fm.get('title', '')), str(fm.get('description', '')), apis))
     if modules:
