@@ -9,6 +9,7 @@ __all__ = ['GRID_MAX', 'IMAGE_TYPES', 'ARRAY_TYPES', 'EVAL_MAX', 'COMMANDS', 'Us
 
 # %% ../nbs/94_cli.ipynb #0e8161ca
 import csv, inspect, io, math, os, shlex, shutil, sys, time
+from contextlib import nullcontext
 from dataclasses import asdict
 from functools import wraps
 from json import dumps
@@ -143,10 +144,23 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
     if epochs is None and seconds is None and steps is None: epochs = 20
     cfg, gan = _train_config(resume, kwargs)
     out = check_writable(out if out is not None else Path(resume).parent if resume else 'run')
+    from gan_tutorial.distributed import is_main
+    from gan_tutorial.files import lock_run
+    with lock_run(out) if is_main() else nullcontext(): # one writer per run folder (under torchrun, process 0), until the run ends
+        _train(out, cfg, gan, dict(epochs=epochs, steps=steps, seconds=seconds), dict(every=save_every, seconds=checkpoint_seconds), root, download, quiet)
+
+# %% ../nbs/94_cli.ipynb #530effb7
+def _train(out:Path, # the run folder, checked writable and (in process 0) locked
+           cfg:TrainConfig, # the run's settings
+           gan, # the resumed `GAN`, or None for a new run
+           budget:dict, # `fit`'s epochs=, steps=, seconds=
+           checkpoints:dict, # `SaveCheckpoints`' every= and seconds=
+           root, download:bool, quiet:bool, # where the dataset is, whether to fetch it, and no progress line
+          ):
+    "gan_train's run in its folder: load the data, build (or resume) the GAN, join the processes, fit, write, report."
     from gan_tutorial.distributed import distribute, is_main
-    main = is_main() # under torchrun only process 0 writes (the distributed chapter)
-    from gan_tutorial.files import lock_run, remove_stale_temps
-    if main: lock_run(out) # held until the process ends: one writer per run folder
+    from gan_tutorial.files import remove_stale_temps
+    main = is_main() # under torchrun only process 0 writes (the distributed appendix)
     from gan_tutorial.data import load_dataset
     from gan_tutorial.training import GAN, fit
     from gan_tutorial.checkpoint import GracefulInterrupt, SaveCheckpoints, SaveEpochGrids
@@ -156,8 +170,8 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
     try: distribute(gan) # joins the process group when torchrun started several processes; alone, nothing
     except ValueError as e: raise UsageError(str(e)) from None
     stop, start, t0 = GracefulInterrupt(), gan.step, time.perf_counter()
-    cbs = [SaveEpochGrids(out/'progress'), SaveCheckpoints(out, save_every, checkpoint_seconds), stop] if main else [stop]
-    fit(gan, data, epochs=epochs, steps=steps, seconds=seconds, progress=not quiet and main, cbs=cbs)
+    cbs = [SaveEpochGrids(out/'progress'), SaveCheckpoints(out, **checkpoints), stop] if main else [stop]
+    fit(gan, data, **budget, progress=not quiet and main, cbs=cbs)
     wrote, world = [out/'last.pt', *write_outputs(gan, out)] if main else [], gan.place.world
     gan.place.close() # under torchrun: every process waits here, then leaves the group, so that all exit cleanly
     if not main: return

@@ -17,9 +17,8 @@ from pathlib import Path
 import math
 
 import torch
-import torchvision
-from torchvision.utils import make_grid
 import matplotlib.pyplot as plt
+from PIL import Image
 
 from .files import atomic_write, cache_dir, DatasetCorrupt, read_idx, read_cifar_batch
 
@@ -73,6 +72,7 @@ class DatasetNotFound(FileNotFoundError):
 
 def _download(cls_name:str, root:Path):
     "Fetch a dataset's files into `root` with torchvision (needs internet), or fail with one line saying why."
+    import torchvision # here, not at the top: it takes longer to import than torch itself, and only a download needs it
     msgs = io.StringIO() # torchvision prints every mirror it tries: keep that out of the user's terminal
     try:
         with redirect_stdout(msgs): getattr(torchvision.datasets, cls_name)(str(root), train=True, download=True)
@@ -292,10 +292,17 @@ def image_grid(x:torch.Tensor, # (N, C, H, W) images: float in `value_range`, or
                value_range:tuple=(-1, 1), # the range of float `x`; ignored for uint8
                padding:int=2, # pixels between images
               )->torch.Tensor: # (C, H', W') float in [0, 1]
-    "Tile a batch of images into one image with values in [0, 1]."
+    "Tile a batch of images, `nrow` to a row with `padding` white pixels between and around them, into one RGB (or multi-channel) image with values in [0, 1]."
     x = torch.as_tensor(x).detach().cpu()
     lo, hi = (0, 255) if x.dtype == torch.uint8 else value_range
-    return make_grid(((x.float() - lo)/(hi - lo)).clamp(0, 1), nrow=nrow, padding=padding, pad_value=1.)
+    x = ((x.float() - lo)/(hi - lo)).clamp(0, 1).expand(-1, 3 if x.shape[1] == 1 else x.shape[1], -1, -1) # grey shown as RGB
+    n, c, h, w = x.shape
+    cols = min(nrow, n); rows = math.ceil(n/cols)
+    g = torch.ones(c, rows*(h + padding) + padding, cols*(w + padding) + padding) # white between and around the images
+    for i in range(n):
+        r, k = divmod(i, cols)
+        g[:, padding + r*(h + padding):][:, :h, padding + k*(w + padding):][:, :, :w] = x[i]
+    return g
 
 # %% ../nbs/00_data.ipynb #11bba47f
 def show_images(x:torch.Tensor, # (N, C, H, W) images: float in `value_range`, or uint8 0..255
@@ -325,4 +332,5 @@ def save_grid(x:torch.Tensor, # (N, C, H, W) images: float in `value_range`, or 
     "Write a batch of images as one grid, a PNG (or a JPEG if `path` ends in .jpg or .jpeg), atomically (with `atomic_write`)."
     g = image_grid(x, nrow, value_range)
     if scale > 1: g = g.repeat_interleave(scale, 1).repeat_interleave(scale, 2)
-    return atomic_write(path, lambda f: torchvision.utils.save_image(g, f, format='jpeg' if Path(path).suffix.lower() in ('.jpg', '.jpeg') else 'png'))
+    im = Image.fromarray(g.mul(255).add(0.5).clamp(0, 255).to(torch.uint8).permute(1, 2, 0).numpy())
+    return atomic_write(path, lambda f: im.save(f, format='JPEG' if Path(path).suffix.lower() in ('.jpg', '.jpeg') else 'PNG'))

@@ -174,10 +174,8 @@ def write_cifar_batch(path, # where to write, e.g. ROOT/cifar-10-batches-py/data
 class RunFolderBusy(OSError):
     "Another process holds the run folder's lock; the message names its PID."
 
-_HELD = {} # run folder -> its open lock file, for as long as this process runs
-
 def lock_run(folder:Path, # the run folder (it must exist)
-            ): # the open lock file
+            ): # the open lock file: the lock lasts while it is open (`with lock_run(folder): ...`, or until the process ends)
     "Take the run folder's exclusive lock (`folder/.lock`, holding our PID), or fail naming the process that has it."
     f = open(folder/'.lock', 'a+')
     try: import fcntl
@@ -187,5 +185,4 @@ def lock_run(folder:Path, # the run folder (it must exist)
         f.seek(0); pid = f.read().strip() or 'unknown'; f.close()
         raise RunFolderBusy(f"{folder} is in use by another gan_train (PID {pid}): wait for it to finish, or choose another --out") from None
     f.seek(0); f.truncate(); f.write(f'{os.getpid()}\n'); f.flush()
-    _HELD[Path(folder).resolve()] = f
-    return f # the lock lasts while this file is open: until the process exits (or `.close()`)
+    return f

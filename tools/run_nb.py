@@ -7,7 +7,7 @@ import argparse, json, os, sys, time
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
-from fastcore.basics import working_directory
+from fastcore.xtras import working_directory
 
 def skip(cell, slow:bool)->bool:
     "Whether `cell` is left as it is: markdown, the export cell, `eval: false`, and `slow` unless asked for."
