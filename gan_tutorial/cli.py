@@ -196,6 +196,7 @@ def output_kind(path, # the file to write
     if ext in ARRAY_TYPES: return 'array'
     raise UsageError(f"--out {path}: name a .png or .jpg file for a grid of images, or a .npy file for an array of them")
 
+# %% ../nbs/94_cli.ipynb #bf562378
 def save_samples(batches, # iterable of (b, C, H, W) float images in [-1, 1], e.g. `generate_batches(G, n)`
                  shape:tuple, # (n, C, H, W): the whole array the batches add up to
                  path, # the .npy file to write
@@ -215,6 +216,7 @@ def save_samples(batches, # iterable of (b, C, H, W) float images in [-1, 1], e.
         if n != shape[0]: raise ValueError(f"the batches held {n} images, not {shape[0]}")
     return atomic_write(path, write)
 
+# %% ../nbs/94_cli.ipynb #71883223
 @command
 @cli_errors
 def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/last.pt)

@@ -19,6 +19,7 @@ LEARNING_RATES = {'adam': {'mlp': 1e-3, 'conv': 2e-3, '*': 2e-4}, # measured by 
 
 AMP_DTYPES = ('', 'bf16', 'fp16') # the values of `TrainConfig.amp`: float32, bfloat16, float16
 
+# %% ../nbs/91_config.ipynb #3ceabb16
 @dataclass
 class TrainConfig:
     "Everything a training run depends on."

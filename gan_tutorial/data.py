@@ -12,6 +12,7 @@ __all__ = ['SAMPLE_DIR', 'MNIST_FILES', 'FASHION_CLASSES', 'CIFAR10_CLASSES', 'D
 import gzip, io
 from contextlib import redirect_stdout
 from dataclasses import dataclass
+from fastcore.basics import patch
 from importlib.resources import files
 from pathlib import Path
 import math
@@ -185,12 +186,6 @@ class Minibatches:
         "The next minibatch, starting a new epoch (a new permutation) when the current one is used up."
         return self.x[self._next_idx()]
 
-    def next_labeled(self)->tuple: # (items, labels) of one minibatch
-        "The next minibatch and its labels (`y=` must have been given); the same order as `next` would draw."
-        if self.y is None: raise ValueError("No labels: make the Minibatches with y=")
-        idx = self._next_idx()
-        return self.x[idx], self.y[idx]
-
     def _next_idx(self)->torch.Tensor:
         n = len(self.x)
         if self._perm is None or self._pos + (self.bs if self.drop_last else 1) > n:
@@ -204,16 +199,27 @@ class Minibatches:
         self._perm = None
         for _ in range(len(self)): yield self.next()
 
-    def state_dict(self)->dict: # plain tensors and numbers, safe for `torch.load(weights_only=True)`
-        "Where the sampler is: its RNG state, the current permutation and position, the epoch."
-        return dict(gen=self.gen.get_state(), perm=None if self._perm is None else self._perm.cpu(), pos=self._pos, epoch=self.epoch, bs=self.bs)
+# %% ../nbs/00_data.ipynb #7b02f206
+@patch
+def next_labeled(self:Minibatches)->tuple: # (items, labels) of one minibatch
+    "The next minibatch and its labels (`y=` must have been given); the same order as `next` would draw."
+    if self.y is None: raise ValueError("No labels: make the Minibatches with y=")
+    idx = self._next_idx()
+    return self.x[idx], self.y[idx]
 
-    def load_state_dict(self, sd:dict):
-        "Continue exactly where `state_dict` was taken."
-        if sd['bs'] != self.bs: raise ValueError(f"Saved batch size {sd['bs']} differs from this sampler's {self.bs}")
-        self.gen.set_state(sd['gen'])
-        self._perm = None if sd['perm'] is None else sd['perm'].to(self.x.device)
-        self._pos, self.epoch = sd['pos'], sd['epoch']
+# %% ../nbs/00_data.ipynb #52217c9e
+@patch
+def state_dict(self:Minibatches)->dict: # plain tensors and numbers, safe for `torch.load(weights_only=True)`
+    "Where the sampler is: its RNG state, the current permutation and position, the epoch."
+    return dict(gen=self.gen.get_state(), perm=None if self._perm is None else self._perm.cpu(), pos=self._pos, epoch=self.epoch, bs=self.bs)
+
+@patch
+def load_state_dict(self:Minibatches, sd:dict):
+    "Continue exactly where `state_dict` was taken."
+    if sd['bs'] != self.bs: raise ValueError(f"Saved batch size {sd['bs']} differs from this sampler's {self.bs}")
+    self.gen.set_state(sd['gen'])
+    self._perm = None if sd['perm'] is None else sd['perm'].to(self.x.device)
+    self._pos, self.epoch = sd['pos'], sd['epoch']
 
 # %% ../nbs/00_data.ipynb #a249c2f4
 class GaussianMixture:

@@ -78,11 +78,12 @@ def classifier_epoch(m:nn.Module, # the classifier, trained in place
                      generator:torch.Generator|None=None, # draws the order and the augmentation
                      bs:int=64, # minibatch size
                      augment:bool=True, # apply `random_affine` to every minibatch
+                     steps:int|None=None, # stop after this many minibatches (None: the whole pass)
                     )->float: # mean cross-entropy of the epoch's minibatches, weighted by their size
-    "One pass over `(x, y)` in random order, one optimiser step per minibatch; leaves `m` in eval mode."
+    "One pass over `(x, y)` in random order (or its first `steps` minibatches), one optimiser step per minibatch; leaves `m` in eval mode."
     m.train()
     perm, tot = torch.randperm(len(x), generator=generator), 0.
-    for i in range(0, len(x), bs):
+    for i in range(0, len(x) if steps is None else min(len(x), steps*bs), bs):
         xb, yb = x[perm[i:i+bs]], y[perm[i:i+bs]]
         if augment: xb = random_affine(xb, generator)
         loss = F.cross_entropy(m(xb), yb)
@@ -90,23 +91,27 @@ def classifier_epoch(m:nn.Module, # the classifier, trained in place
         if sched is not None: sched.step()
         tot += loss.item()*len(xb)
     m.eval()
-    return tot/len(x)
+    return tot/min(len(x), i + bs)
 
 # %% ../nbs/05_metrics.ipynb #e1f4a476
 def train_classifier(epochs:int=10, # passes over the training digits
                      bs:int=64, # minibatch size
                      lr:float=3e-3, # peak learning rate: it rises to this over the first 30 % of the steps, then falls to nearly 0
                      seed:int=0, # fixes initial weights, dropout, batch order and augmentation
-                     n:int|None=None, # train on the first `n` digits only (for quick tests); None: all 4,000
+                     n:int|None=None, # train on the first `n` digits only (for quick tests); None: all of them
+                     data=None, # the images and labels to learn: an `ImageData` or an (x, y) pair; None: the embedded sample's 4,000 training digits
+                     steps:int|None=None, # train this many minibatch steps in all, whatever the data's size, instead of `epochs` passes
                      augment:bool=True, # apply `random_affine` to every batch
                      threads:int|None=1, # CPU threads while training (1: independent of the core count); None: torch's setting
                      save:bool=False, # write the weights to `path` with `save_classifier`
                      path=None, # where to save; default `CLASSIFIER_PATH`, the file shipped with the package
                      verbose:bool=False, # print loss, test accuracy and time after each epoch
                     )->nn.Sequential: # the trained `digit_classifier()`, in eval mode
-    "Train `digit_classifier()` on the embedded sample's training split, seeded; optionally save its weights."
-    trn = mnist_sample()
-    x, y = (trn.x, trn.y) if n is None else (trn.x[:n], trn.y[:n])
+    "Train `digit_classifier()` on the embedded sample's training digits (or on `data`), seeded; optionally save its weights."
+    x, y = (data.x, data.y) if isinstance(data, ImageData) else data if data is not None else (mnist_sample().x, mnist_sample().y)
+    if n is not None: x, y = x[:n], y[:n]
+    per_epoch = math.ceil(len(x)/bs)
+    total = epochs*per_epoch if steps is None else steps
     tst = mnist_sample(train=False) if verbose else None
     nt, t0 = torch.get_num_threads(), time.time()
     try:
@@ -115,12 +120,12 @@ def train_classifier(epochs:int=10, # passes over the training digits
             torch.manual_seed(seed)
             g, m = torch.Generator().manual_seed(seed), digit_classifier()
             opt = torch.optim.Adam(m.parameters(), lr=lr)
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs*math.ceil(len(x)/bs))
-            for ep in range(epochs):
-                loss = classifier_epoch(m, x, y, opt, sched, g, bs, augment)
+            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total)
+            for ep in range(math.ceil(total/per_epoch)):
+                loss = classifier_epoch(m, x, y, opt, sched, g, bs, augment, steps=min(per_epoch, total - ep*per_epoch))
                 if verbose:
                     with torch.no_grad(): acc = (m(tst.x).argmax(1) == tst.y).float().mean().item()
-                    print(f"epoch {ep+1:2d}/{epochs}  train loss {loss:.4f}  test accuracy {acc:.4f}  {time.time()-t0:5.1f} s")
+                    print(f"epoch {ep+1:2d}/{math.ceil(total/per_epoch)}  train loss {loss:.4f}  test accuracy {acc:.4f}  {time.time()-t0:5.1f} s")
     finally: torch.set_num_threads(nt)
     m.requires_grad_(False)
     if save: save_classifier(m, path)

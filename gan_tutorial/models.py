@@ -261,6 +261,7 @@ def build_gan(architecture:str='mlp', # a name in `ARCHITECTURES`: mlp, paper_ml
 def _leaves(net:nn.Module)->list: # the layers of nested `nn.Sequential`s, in order
     return [m for c in net.children() for m in (_leaves(c) if isinstance(c, nn.Sequential) else [c])] if isinstance(net, nn.Sequential) else [net]
 
+# %% ../nbs/03_models.ipynb #8405d243
 class ConditionalGenerator(Generator):
     "G(z, y): a generator whose network takes z next to a learned embedding of the class label y (Mirza & Osindero 2014)."
     def __init__(self,
@@ -276,6 +277,7 @@ class ConditionalGenerator(Generator):
         if y is None: y = torch.arange(len(z), device=z.device) % self.n_classes
         return self.net(torch.cat([z, self.embed(y)], 1)).view(len(z), *self.out_shape)
 
+# %% ../nbs/03_models.ipynb #fe0befc2
 class ProjectionDiscriminator(Discriminator):
     "D(x, y) = ψ(φ(x)) + ⟨e_y, φ(x)⟩: a discriminator's features φ, its last linear layer ψ, and an embedding e of the label (Miyato & Koyama 2018)."
     def __init__(self,
@@ -296,6 +298,7 @@ class ProjectionDiscriminator(Discriminator):
         logit = self.head(h).view(len(x))
         return logit if y is None else logit + (self.embed(y)*h).sum(1)
 
+# %% ../nbs/03_models.ipynb #5e472931
 def conditional_pair(G:Generator, # built for noise of size nz + n_classes
                      D:Discriminator, # ending in a linear layer to one logit
                      n_classes:int, # number of classes
@@ -330,6 +333,7 @@ def labels_for(G:Generator, # the generator the labels are for
     if len(y) and not (0 <= int(y.min()) and int(y.max()) < k): raise ValueError(f"labels must be classes 0 to {k - 1}, got {sorted(set(y.tolist()))[:12]}")
     return y
 
+# %% ../nbs/03_models.ipynb #ae8f6f98
 def generate_batches(G:Generator, # the generator, e.g. from `build_gan` or `load_generator`
                      n:int=64, # number of images
                      seed:int|None=None, # fixes the noise, with a generator of its own; None draws it from torch's global RNG
@@ -347,6 +351,7 @@ def generate_batches(G:Generator, # the generator, e.g. from `build_gan` or `loa
         yz = None if y is None else y[i:i + len(z)].split(batch_size)
         for j, zb in enumerate(z.split(batch_size)): yield _images(G, zb, batch_size, None if yz is None else yz[j])
 
+# %% ../nbs/03_models.ipynb #a23c355f
 def generate(G:Generator, # the generator, e.g. from `build_gan` or `load_generator`
              n:int=64, # number of images
              seed:int|None=None, # fixes the noise, with a generator of its own; None draws it from torch's global RNG

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['HEALTH_DOC', 'make_optimizer', 'paper_schedule', 'GAN', 'training_context', 'd_step', 'g_step', 'simultaneous_step',
            'ema_decay', 'update_ema', 'train_step', 'StopTraining', 'Callback', 'TrainingDiverged', 'diversity',
-           'HealthCheck', 'EpochSamples', 'ProgressBar', 'Budget', 'fit', 'plot_history', 'show_progress']
+           'HealthCheck', 'EpochSamples', 'ProgressBar', 'Budget', 'attach_data', 'fit', 'plot_history',
+           'show_progress']
 
 # %% ../nbs/04_training.ipynb #603b5888
 import copy, math, os, shutil, sys, time, warnings
@@ -333,6 +334,20 @@ class Budget:
     def total(self)->int: return self.steps if self.steps is not None else int(self.seconds) # in steps, or whole seconds
     def used(self)->int: return self.n if self.steps is not None else min(int(self.elapsed), int(self.seconds)) # same unit as `total`
 
+# %% ../nbs/04_training.ipynb #eff824f0
+def attach_data(gan:GAN, # the run
+                data, # the real data: an `ImageData` or an (N, ...) tensor in [-1, 1]
+               ):
+    "Check `data` against the run and, on the first `fit`, give the run its minibatch sampler (continuing a resumed run's where it was)."
+    x = data.x if isinstance(data, ImageData) else data
+    if tuple(x.shape[1:]) != gan.img_shape: raise ValueError(f"Data items have shape {tuple(x.shape[1:])} but the GAN was built for {gan.img_shape}")
+    if gan.batches is not None: return
+    y = data.y if isinstance(data, ImageData) and gan.cfg.conditional else None
+    if gan.cfg.conditional and (y is None or len(y) != len(x) or int(y.max()) >= N_CLASSES or int(y.min()) < 0):
+        raise ValueError(f"A conditional GAN learns from labelled data: pass an ImageData whose labels are classes 0 to {N_CLASSES - 1}")
+    gan.batches = Minibatches(x, gan.cfg.bs, seed=gan.cfg.seed, device=gan.device, y=y)
+    if gan.batches_state is not None: gan.batches.load_state_dict(gan.batches_state)
+
 # %% ../nbs/04_training.ipynb #d59a66d8
 def fit(gan:GAN, # the run to continue
         data, # the real data: an `ImageData` or an (N, ...) tensor in [-1, 1]
@@ -343,14 +358,7 @@ def fit(gan:GAN, # the run to continue
         progress:bool=True, # show a progress bar (and a live loss plot in notebooks)
        )->GAN:
     "Train `gan` on `data` with Algorithm 1 until the budget is spent, calling the callbacks; returns `gan`."
-    x = data.x if isinstance(data, ImageData) else data
-    if tuple(x.shape[1:]) != gan.img_shape: raise ValueError(f"Data items have shape {tuple(x.shape[1:])} but the GAN was built for {gan.img_shape}")
-    if gan.batches is None:
-        y = data.y if isinstance(data, ImageData) and gan.cfg.conditional else None
-        if gan.cfg.conditional and (y is None or len(y) != len(x) or int(y.max()) >= N_CLASSES or int(y.min()) < 0):
-            raise ValueError(f"A conditional GAN learns from labelled data: pass an ImageData whose labels are classes 0 to {N_CLASSES - 1}")
-        gan.batches = Minibatches(x, gan.cfg.bs, seed=gan.cfg.seed, device=gan.device, y=y)
-        if gan.batches_state is not None: gan.batches.load_state_dict(gan.batches_state)
+    attach_data(gan, data)
     per_epoch = max(len(gan.batches)//gan.cfg.k, 1) # one iteration draws k real minibatches
     if steps is None and epochs is not None:
         steps = round(epochs*per_epoch)
