@@ -15,11 +15,11 @@ from pathlib import Path
 import torch
 
 import gan_tutorial
-from .files import atomic_save, STOP_SIGNALS
+from .files import atomic_save, say, STOP_SIGNALS
 from .data import save_grid
 from .models import ARCHITECTURES, build_gan, Generator
 from .config import N_CLASSES, upgrade_config
-from .training import GAN, TrainConfig, Callback, StopTraining
+from .training import GAN, TrainConfig, Callback, StopTraining, dropout_rng
 from .distributed import get_device
 
 # %% ../nbs/93_checkpoint_and_sample.ipynb #3770cd4f
@@ -31,7 +31,7 @@ def gan_state(gan:GAN, # the run to save
     h = gan.history
     return dict(format=FORMAT, version=gan_tutorial.__version__, config=asdict(gan.cfg), img_shape=list(gan.img_shape),
         step=gan.step, G=gan.G.state_dict(), D=gan.D.state_dict(), G_ema=gan.G_ema.state_dict() if gan.G_ema is not None else None, opt_g=gan.opt_g.state_dict(), opt_d=gan.opt_d.state_dict(),
-        rng=gan.rng.get_state(), torch_rng=gan.torch_rng, cuda_rng=gan.cuda_rng,
+        rng=gan.rng.get_state(), **dict(zip(('torch_rng', 'cuda_rng'), dropout_rng(gan))), # the dropout streams as they stand, also mid-`fit`
         fixed_z=gan.fixed_z.cpu(), history={k: [s[k] for s in h] for k in (h[0] if h else {})},
         samples=torch.stack(gan.samples) if gan.samples else None,
         batches=gan.batches.state_dict() if gan.batches is not None else gan.batches_state)
@@ -159,23 +159,28 @@ class SaveEpochGrids(Callback):
 
 # %% ../nbs/93_checkpoint_and_sample.ipynb #0807a65c
 class GracefulInterrupt(Callback):
-    "While `fit` runs, the first of the `STOP_SIGNALS` (SIGINT, SIGTERM, SIGHUP) stops after the current step; a second SIGINT interrupts at once."
-    order = -10 # its after_fit restores the signal handlers before anything else runs
-    def __init__(self): self.requested, self.signum, self._old = False, None, {}
-    def before_fit(self, gan): self._old = {s: signal.signal(s, self._handler) for s in STOP_SIGNALS.values()}
+    "While `fit` runs (or a `with` block), the first of the `STOP_SIGNALS` (SIGINT, SIGTERM, SIGHUP) stops the run after the current step, saved; later ones change nothing."
+    order = 100 # its after_fit puts the old handlers back last, after the final save
+    def __init__(self): self.requested, self.signum, self._old, self._depth = False, None, {}, 0
     def _handler(self, sig, frame):
-        if self.requested:
-            if sig == signal.SIGINT: raise KeyboardInterrupt
-            return
+        if self.requested: return # a second signal changes nothing: the step in progress ends, and the run is saved
         self.requested, self.signum = True, sig
-        print(f"\nStopping after this step ({signal.Signals(sig).name}; press Ctrl-C again to stop at once)...", file=sys.stderr, flush=True)
+        say(f"\nStopping after this step ({signal.Signals(sig).name}), then saving...", file=sys.stderr) # never fails, even with the terminal gone
+    def _install(self):
+        self._depth += 1
+        if self._depth == 1: self._old = {s: signal.signal(s, self._handler) for s in STOP_SIGNALS.values()}
+    def _restore(self):
+        self._depth -= 1
+        if self._depth == 0:
+            for s, h in self._old.items(): signal.signal(s, h)
+    def __enter__(self): self._install(); return self # `with GracefulInterrupt() as stop:` covers what follows `fit` too (the command line's last writes)
+    def __exit__(self, *exc): self._restore()
     @property
     def exit_code(self)->int: return 128 + (self.signum or signal.SIGINT) # the shell's convention: 130, 143, 129
+    def before_fit(self, gan): self._install()
     def after_step(self, gan, stats):
         if self.requested: raise StopTraining # `fit` still ends the epoch if this step ended one, and with several processes stops them all after it
-    def after_fit(self, gan):
-        for s, h in self._old.items(): signal.signal(s, h)
-        self._old = {}
+    def after_fit(self, gan): self._restore()
 
 # %% ../nbs/93_checkpoint_and_sample.ipynb #90672099
 def load_generator(path, # a checkpoint written by `save_checkpoint` / gan_train

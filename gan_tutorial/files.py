@@ -4,16 +4,15 @@
 
 # %% auto #0
 __all__ = ['TMP_SUFFIX', 'STOP_SIGNALS', 'IDX_TYPES', 'file_mode', 'signals_deferred', 'atomic_write', 'remove_stale_temps',
-           'atomic_save', 'cache_dir', 'DatasetCorrupt', 'read_idx', 'write_idx', 'SafeUnpickler', 'read_cifar_batch',
-           'write_cifar_batch', 'RunFolderBusy', 'lock_run']
+           'atomic_save', 'say', 'cache_dir', 'DatasetCorrupt', 'read_idx', 'write_idx', 'SafeUnpickler',
+           'read_cifar_batch', 'write_cifar_batch', 'RunFolderBusy', 'lock_run']
 
 # %% ../nbs/90_files.ipynb #f2487471
-import errno, gzip, math, os, pickle, shutil, signal, struct, tempfile, threading, zlib
+import errno, gzip, math, os, pickle, shutil, signal, struct, sys, tempfile, threading, zlib
 from contextlib import contextmanager
 from pathlib import Path
-
-import numpy as np
-import torch
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import torch # for annotations only: torch itself is imported by the functions that use it
 
 # %% ../nbs/90_files.ipynb #6d636f61
 TMP_SUFFIX = '.tmp' # every temporary file the package writes is named `.NAME.<random>.tmp`, beside NAME
@@ -90,7 +89,20 @@ def atomic_save(obj, # what to save with `torch.save`: a `state_dict`, a checkpo
                 path, # the destination file
                )->Path: # the path written
     "`torch.save(obj)` written atomically with `atomic_write`."
+    import torch # here, not at the top: this module loads no torch until it is needed
     return atomic_write(path, lambda f: torch.save(obj, f))
+
+# %% ../nbs/90_files.ipynb #eb5853a0
+def say(*args, # what to print, as `print` takes it
+        file=None, # the stream; default `sys.stdout`
+        **kwargs, # `sep=` and `end=`, as for `print`
+       ):
+    "`print`, flushed, that a closed terminal or pipe can't stop: the stream then writes to /dev/null from here on."
+    f = sys.stdout if file is None else file
+    try: print(*args, file=f, **kwargs); f.flush()
+    except OSError: # EIO (the terminal hung up), EPIPE (the reader left), ...
+        try: fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, f.fileno()); os.close(fd)
+        except (OSError, ValueError, AttributeError): pass # a stream without a file descriptor of its own (a notebook's): nothing to redirect
 
 # %% ../nbs/90_files.ipynb #ccb19426
 def cache_dir()->Path: # a writable folder for unpacked data and cached weights
@@ -114,8 +126,9 @@ class DatasetCorrupt(ValueError):
 IDX_TYPES = {0x08: 'unsigned bytes', 0x09: 'signed bytes', 0x0B: 'int16', 0x0C: 'int32', 0x0D: 'float32', 0x0E: 'float64'}
 
 def read_idx(path, # an IDX file, gzipped if its name ends in .gz
-            )->torch.Tensor: # uint8, of the shape the header gives
+            )->'torch.Tensor': # uint8, of the shape the header gives
     "Read an IDX file of unsigned bytes (MNIST's format), checking its header against its length; `DatasetCorrupt` names the file otherwise."
+    import torch
     p = Path(path)
     try: b = gzip.decompress(p.read_bytes()) if p.suffix == '.gz' else p.read_bytes()
     except (EOFError, zlib.error, gzip.BadGzipFile) as e: raise DatasetCorrupt(p, f"not a complete gzip file: {e or type(e).__name__}") from None
@@ -132,6 +145,7 @@ def write_idx(path, # where to write; gzipped if the name ends in .gz
               x, # uint8 array or tensor: (N, H, W) images or (N,) labels
              )->Path:
     "Write `x` as an IDX file of unsigned bytes (atomically), as MNIST's files are."
+    import numpy as np
     a = np.ascontiguousarray(np.asarray(x, dtype=np.uint8))
     b = bytes([0, 0, 0x08, a.ndim]) + struct.pack(f'>{a.ndim}I', *a.shape) + a.tobytes()
     return atomic_write(path, lambda f: f.write(gzip.compress(b) if str(path).endswith('.gz') else b))
@@ -148,6 +162,7 @@ class SafeUnpickler(pickle.Unpickler):
 def read_cifar_batch(path, # a CIFAR-10 python batch, e.g. cifar-10-batches-py/data_batch_1
                     )->tuple: # (images (N, 3, 32, 32) uint8, labels (N,) int64)
     "Read one CIFAR-10 batch with `SafeUnpickler` and check its layout; `DatasetCorrupt` names the file otherwise."
+    import numpy as np, torch
     p = Path(path)
     try:
         with open(p, 'rb') as f: d = SafeUnpickler(f, encoding='latin1').load()
@@ -166,6 +181,7 @@ def write_cifar_batch(path, # where to write, e.g. ROOT/cifar-10-batches-py/data
                       y, # (N,) labels 0..9
                      )->Path:
     "Write images and labels as a CIFAR-10 python batch (atomically), in the layout of the real files."
+    import numpy as np
     d = {b'batch_label': b'written by gan_tutorial', b'labels': [int(v) for v in y],
          b'data': np.asarray(x, dtype=np.uint8).reshape(len(y), 3072), b'filenames': [f'{i}.png'.encode() for i in range(len(y))]}
     return atomic_write(path, lambda f: pickle.dump(d, f, protocol=2))
