@@ -217,6 +217,7 @@ def state_dict(self:Minibatches)->dict: # plain tensors and numbers, safe for `t
 def load_state_dict(self:Minibatches, sd:dict):
     "Continue exactly where `state_dict` was taken."
     if sd['bs'] != self.bs: raise ValueError(f"Saved batch size {sd['bs']} differs from this sampler's {self.bs}")
+    if sd['perm'] is not None and len(sd['perm']) != len(self.x): raise ValueError(f"The saved minibatch order covers {len(sd['perm']):,} items, this data has {len(self.x):,}: resume on the data the run was trained on")
     self.gen.set_state(sd['gen'])
     self._perm = None if sd['perm'] is None else sd['perm'].to(self.x.device)
     self._pos, self.epoch = sd['pos'], sd['epoch']

@@ -127,7 +127,8 @@ def distribute(gan, # a `GAN`, built (or loaded) the same way in every process
     "Make `gan` train as one of the processes a launcher started: its placement joins the group and wraps G and D; alone, do nothing."
     n, p, c = world_size(), gan.place, gan.cfg
     if n == 1 or p.world > 1: return gan
-    if c.bs % n: raise ValueError(f"bs={c.bs} is the global minibatch and must split evenly over {n} processes: use a multiple of {n}")
+    if c.bs % n: raise ValueError(f"bs={c.bs} is the global minibatch and must split evenly over {n} processes: for a new run use a bs that is a multiple of {n}; "
+                                  f"to resume this one, a number of processes that divides {c.bs} ({', '.join(str(d) for d in range(1, min(c.bs, 64) + 1) if c.bs % d == 0)})")
     if c.simultaneous: raise ValueError("simultaneous=True updates G and D from one backward pass, which DDP cannot average: use the default alternating steps")
     p.join(gan.G, gan.D, backend=backend)
     if p.rank: # dropout masks: a stream of its own in each process (process 0 keeps the run's, which checkpoints save)

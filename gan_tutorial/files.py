@@ -168,6 +168,8 @@ def read_cifar_batch(path, # a CIFAR-10 python batch, e.g. cifar-10-batches-py/d
         with open(p, 'rb') as f: d = SafeUnpickler(f, encoding='latin1').load()
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError, struct.error, UnicodeDecodeError) as e:
         raise DatasetCorrupt(p, f"not a readable CIFAR-10 batch: {e or type(e).__name__}") from None
+    except MemoryError: # an array header that asks for more memory than the file could ever fill
+        raise DatasetCorrupt(p, f"an array far larger than the file's {p.stat().st_size:,} bytes") from None
     d = {k.decode() if isinstance(k, bytes) else k: v for k, v in d.items()} if isinstance(d, dict) else {}
     x, y = d.get('data'), d.get('labels')
     if not isinstance(x, np.ndarray) or x.dtype != np.uint8 or x.ndim != 2 or x.shape[1] != 3072:
