@@ -230,6 +230,8 @@ def output_kind(path, # the file to write
     raise UsageError(f"--out {path}: name a .png or .jpg file for a grid of images, or a .npy file for an array of them")
 
 # %% ../nbs/94_cli.ipynb #bf562378
+def _size(b:int)->str: return f"{b/2**30:,.1f} GB" if b >= 2**30 else f"{b/2**20:,.1f} MB" # 31.0 MB, not 0.0 GB
+
 def save_samples(batches, # iterable of (b, C, H, W) float images in [-1, 1], e.g. `generate_batches(G, n)`
                  shape:tuple, # (n, C, H, W): the whole array the batches add up to
                  path, # the .npy file to write
@@ -240,14 +242,14 @@ def save_samples(batches, # iterable of (b, C, H, W) float images in [-1, 1], e.
     path = Path(path).expanduser()
     need, folder = 4*math.prod(shape) + 128, path.parent if path.parent.exists() else Path('.')
     free = shutil.disk_usage(folder).free
-    if need > free: raise UsageError(f"{shape[0]:,} samples need {need/2**30:,.1f} GB but {folder} has {free/2**30:,.1f} GB free: lower --n or write elsewhere")
+    if need > free: raise UsageError(f"{shape[0]:,} samples need {_size(need)} but {folder} has {_size(free)} free: lower --n or write elsewhere")
     def write(f):
         npy.write_array_header_1_0(f, {'descr': '<f4', 'fortran_order': False, 'shape': tuple(shape)})
         n = 0
         for x in batches:
             f.write(((x + 1)/2).clamp(0, 1).numpy().astype('<f4').tobytes()); n += len(x)
         if n != shape[0]: raise ValueError(f"the batches held {n} images, not {shape[0]}")
-    return atomic_write(path, write)
+    return atomic_write(path, write, hold=False) # Ctrl-C cancels a long write at once, and its partial file goes
 
 # %% ../nbs/94_cli.ipynb #71883223
 @command
@@ -265,8 +267,10 @@ def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/la
               ):
     "Draw samples from a trained generator into a PNG or JPEG grid or a .npy array, or interpolation strips."
     check_positive(n=n, nrow=nrow, frames=frames)
+    if frames < 2: raise UsageError(f"--frames must be at least 2 (both ends of a strip), got {frames}")
     if seed is not None and not 0 <= seed < 2**63: raise UsageError(f"--seed must be between 0 and 2**63, got {seed}")
     kind = output_kind(out)
+    if kind == 'grid' and interpolate and frames > 100: raise UsageError(f"--frames {frames:,} makes a strip {frames*30:,} pixels wide: at most 100 frames in a picture, or write a .npy file with --out FILE.npy")
     if kind == 'grid' and n > GRID_MAX: raise UsageError(f"--n {n:,} is too many images for one picture (at most {GRID_MAX:,}): write them to a .npy file with --out FILE.npy")
     from gan_tutorial import models
     from gan_tutorial.checkpoint import load_generator
@@ -297,6 +301,7 @@ def load_samples(source:str, # a checkpoint (.pt) or an array of samples (.npy) 
         if sd['config']['dataset'] not in ('mnist', 'mnist_sample'): raise UsageError(f"{p} was trained on {sd['config']['dataset']}: gan_evaluate's metrics rest on a digit classifier and measure MNIST digits only")
         return models.generate(load_generator(p, device=device, sd=sd), n, seed=seed)
     if not p.exists(): raise UsageError(f"No samples at {p}: write them with gan_sample CHECKPOINT --out {p}")
+    if not p.is_file(): raise UsageError(f"{p} is not a regular file (a folder, a pipe?): pass a .npy file written by gan_sample --out FILE.npy")
     with open(p, 'rb') as f: magic = f.read(6)
     if magic != b'\x93NUMPY': raise UsageError(f"{p} is not a .npy file (it starts with {magic!r}): write samples with gan_sample CHECKPOINT --out FILE.npy")
     try: a = np.load(p, mmap_mode='r', allow_pickle=False)
@@ -321,6 +326,7 @@ def gan_evaluate(source:str, # a checkpoint (.pt) or samples (.npy, values in [0
     "Measure a generator's samples against the embedded MNIST sample: FID, class coverage, Parzen log-likelihood, memorisation."
     check_positive(n=n)
     if not 2 <= n <= EVAL_MAX: raise UsageError(f"--n must be between 2 and {EVAL_MAX:,}, got {n:,}")
+    if not 0 <= seed < 2**63: raise UsageError(f"--seed must be between 0 and 2**63, got {seed}")
     x = load_samples(source, n, seed, device)
     from gan_tutorial import metrics
     res = metrics.evaluate(x)

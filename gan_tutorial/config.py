@@ -7,7 +7,7 @@ __all__ = ['N_CLASSES', 'OPTIMIZERS', 'LEARNING_RATES', 'AMP_DTYPES', 'TrainConf
            'config_fields']
 
 # %% ../nbs/91_config.ipynb #7588f528
-import inspect, math
+import inspect
 from dataclasses import dataclass
 from fastcore.meta import delegates
 
@@ -49,7 +49,7 @@ class TrainConfig:
         if not 0 <= self.seed < 2**62: raise ValueError(f"seed must be between 0 and 2**62, got {self.seed}")
         if not 0 <= self.label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
         if self.optimizer not in OPTIMIZERS: raise ValueError(f"Unknown optimizer {self.optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
-        if not 0 <= self.lr < math.inf: raise ValueError(f"lr must be positive (or 0 for the preset's), got {self.lr}")
+        if not 0 <= self.lr <= 1: raise ValueError(f"lr must be between 0 (the preset's) and 1, got {self.lr}: GAN learning rates are around 1e-4 to 1e-3 with adam, 0.1 with sgd")
         if not 0 <= self.ema < 1: raise ValueError(f"ema (the decay of G's weight average) must be in [0, 1), got {self.ema}; 0 turns it off")
         if not 1 <= self.n_fixed <= 10_000: raise ValueError(f"n_fixed must be between 1 and 10000, got {self.n_fixed}")
         if self.amp not in AMP_DTYPES: raise ValueError(f"Unknown amp {self.amp!r}: choose bf16 or fp16, or leave it empty for float32")

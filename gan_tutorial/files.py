@@ -9,7 +9,7 @@ __all__ = ['TMP_SUFFIX', 'STOP_SIGNALS', 'IDX_TYPES', 'file_mode', 'signals_defe
 
 # %% ../nbs/90_files.ipynb #f2487471
 import errno, gzip, math, os, pickle, shutil, signal, struct, sys, tempfile, threading, zlib
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: import torch # for annotations only: torch itself is imported by the functions that use it
@@ -48,11 +48,12 @@ def _disk_full(e:BaseException, folder:Path)->bool:
 
 def atomic_write(path, # the destination file; its folder is created if missing
                  write, # called as `write(f)` with a binary file object open for writing
+                 hold:bool=True, # hold stop signals until the file is complete; False for a long write that Ctrl-C should cancel (its temp file is removed)
                 )->Path: # the path written
     "Write a file atomically: `write(f)` into a unique temp file beside `path`, fsync, then rename it over `path`."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with signals_deferred():
+    with signals_deferred() if hold else nullcontext():
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix=TMP_SUFFIX)
         try:
             if hasattr(os, 'fchmod'): os.fchmod(fd, file_mode()) # the mode open() would give, not mkstemp's 0600

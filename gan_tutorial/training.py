@@ -352,6 +352,7 @@ def attach_data(gan:GAN, # the run
     x = data.x if isinstance(data, ImageData) else data
     if tuple(x.shape[1:]) != gan.img_shape: raise ValueError(f"Data items have shape {tuple(x.shape[1:])} but the GAN was built for {gan.img_shape}")
     if gan.batches is not None: return
+    if gan.cfg.bs > len(x): raise ValueError(f"bs={gan.cfg.bs} is larger than the data's {len(x):,} items: a minibatch of real items can't be that large; use at most {len(x)}")
     y = data.y if isinstance(data, ImageData) and gan.cfg.conditional else None
     if gan.cfg.conditional and (y is None or len(y) != len(x) or int(y.max()) >= N_CLASSES or int(y.min()) < 0):
         raise ValueError(f"A conditional GAN learns from labelled data: pass an ImageData whose labels are classes 0 to {N_CLASSES - 1}")
@@ -383,7 +384,7 @@ def fit(gan:GAN, # the run to continue
     with training_context(gan):
         gan.G.train(); gan.D.train()
         call('before_fit')
-        done = not budget.left()
+        done = not budget.left() and not budget.n == 0 < (budget.seconds or 0) # a positive time budget buys at least one step, however short
         while not done:
             stats = train_step(gan)
             gan.history.append(stats); budget.n += 1
