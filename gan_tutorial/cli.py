@@ -238,8 +238,9 @@ def save_samples(batches, # iterable of (b, C, H, W) float images in [-1, 1], e.
                 )->Path:
     "Write images as a .npy array of float32 in [0, 1], one batch at a time (memory holds one batch), atomically, after checking the disk has room."
     from numpy.lib import format as npy
-    from gan_tutorial.files import atomic_write
+    from gan_tutorial.files import atomic_write, remove_stale_temps
     path = Path(path).expanduser()
+    if path.parent.is_dir(): remove_stale_temps(path.parent, name=path.name, older_than=600) # what a killed earlier write of this file left
     need, folder = 4*math.prod(shape) + 128, path.parent if path.parent.exists() else Path('.')
     free = shutil.disk_usage(folder).free
     if need > free: raise UsageError(f"{shape[0]:,} samples need {_size(need)} but {folder} has {_size(free)} free: lower --n or write elsewhere")

@@ -8,7 +8,7 @@ __all__ = ['TMP_SUFFIX', 'STOP_SIGNALS', 'IDX_TYPES', 'file_mode', 'signals_defe
            'read_cifar_batch', 'write_cifar_batch', 'RunFolderBusy', 'lock_run']
 
 # %% ../nbs/90_files.ipynb #f2487471
-import errno, gzip, math, os, pickle, shutil, signal, struct, sys, tempfile, threading, zlib
+import errno, glob, gzip, math, os, pickle, shutil, signal, struct, sys, tempfile, threading, time, zlib
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,13 +77,14 @@ def atomic_write(path, # the destination file; its folder is created if missing
 
 # %% ../nbs/90_files.ipynb #80f86212
 def remove_stale_temps(folder, # a folder the package writes into, e.g. a run folder
+                       name:str|None=None, # only the temporary files of this destination file (e.g. 'big.npy'); None: all of the package's
+                       older_than:float=0., # only files not written to for this many seconds (a live writer's temp file keeps changing)
                       )->list: # the files removed
     "Delete temporary files of the package's own pattern (`.NAME.<random>.tmp`) that a killed process left in `folder`."
-    gone = []
-    for p in Path(folder).glob(f'.*{TMP_SUFFIX}'):
-        if p.is_file() and p.name.count('.') >= 3: p.unlink(missing_ok=True); gone.append(p)
+    gone, now = [], time.time()
+    for p in Path(folder).glob(f".{glob.escape(name) + '.' if name else ''}*{TMP_SUFFIX}"):
+        if p.is_file() and p.name.count('.') >= 3 and now - p.stat().st_mtime >= older_than: p.unlink(missing_ok=True); gone.append(p)
     return gone
-
 
 # %% ../nbs/90_files.ipynb #953f5a7f
 def atomic_save(obj, # what to save with `torch.save`: a `state_dict`, a checkpoint dict, a tensor

@@ -42,7 +42,7 @@ def augmentation_run(per_class:int, # labelled digits per class
     "One seed of the augmentation experiment: a classifier on `per_class` labels per class, without and with a conditional GAN's samples."
     few = labelled_subset(mnist_sample(), per_class, seed)
     real = test_accuracy(train_classifier(data=few, steps=steps, seed=seed))
-    gan = fit(GAN(seed=seed, conditional=True), few, seconds=gan_seconds, progress=False)
+    gan = fit(GAN(seed=seed, conditional=True, bs=min(64, len(few))), few, seconds=gan_seconds, progress=False) # a minibatch no larger than the labelled digits
     ys = torch.arange(10).repeat(synth_per_class)
     xs = generate(gan.sampler, len(ys), seed=seed, labels=ys)
     aug = test_accuracy(train_classifier(data=(torch.cat([few.x, xs]), torch.cat([few.y, ys])), steps=steps, seed=seed))
