@@ -35,6 +35,7 @@ def gan_state(gan:GAN, # the run to save
         rng=gan.rng.get_state(), **dict(zip(('torch_rng', 'cuda_rng'), dropout_rng(gan))), # the dropout streams as they stand, also mid-`fit`
         fixed_z=gan.fixed_z.cpu(), history={k: [s[k] for s in h] for k in (h[0] if h else {})},
         samples=torch.stack(gan.samples) if gan.samples else None,
+        sample_epochs=list(gan.sample_epochs),
         batches=gan.batches.state_dict() if gan.batches is not None else gan.batches_state)
 
 # %% ../nbs/93_checkpoint_and_sample.ipynb #03588b90
@@ -131,6 +132,8 @@ def check_contents(sd:dict, # a state that passed `check_state`
         raise bad("'history' is not columns of numbers of one length")
     s = sd.get('samples')
     if s is not None and (not isinstance(s, torch.Tensor) or s.dtype != torch.uint8 or tuple(s.shape[1:]) != (c.get('n_fixed', 64), *shape)): raise bad(f"'samples' is {_desc(s)}, not grids of {shape} images")
+    e = sd.get('sample_epochs')
+    if e is not None and (not isinstance(e, list) or any(type(v) is not int for v in e) or len(e) != (0 if s is None else len(s))): raise bad("'sample_epochs' is not one epoch number per saved grid")
     b = sd.get('batches')
     if b is not None:
         ok = isinstance(b, dict) and isinstance(b.get('gen'), torch.Tensor) and b['gen'].dtype == torch.uint8 and b['gen'].shape == n_state
@@ -198,6 +201,7 @@ def load_checkpoint(path, # a file written by `save_checkpoint`
     h = sd['history']
     gan.history = [dict(zip(h, vals)) for vals in zip(*h.values())] if h else []
     gan.samples = list(sd['samples']) if sd['samples'] is not None else []
+    gan.sample_epochs = list(sd.get('sample_epochs') or range(1, len(gan.samples) + 1)) # checkpoints from before the grids were thinned kept them all
     gan.batches_state = sd['batches']
     return gan
 
@@ -223,7 +227,7 @@ class SaveEpochGrids(Callback):
     "At each epoch's end, write G's fixed-noise samples as `folder/epoch-NNNN.png`."
     order = 10 # after `EpochSamples` has kept the epoch's samples
     def __init__(self, folder): self.folder = Path(folder) # where to write the grids
-    def after_epoch(self, gan): save_grid(gan.samples[-1], self.folder/f'epoch-{len(gan.samples):04d}.png')
+    def after_epoch(self, gan): save_grid(gan.samples[-1], self.folder/f'epoch-{gan.sample_epochs[-1]:04d}.png')
 
 # %% ../nbs/93_checkpoint_and_sample.ipynb #0807a65c
 class GracefulInterrupt(Callback):
