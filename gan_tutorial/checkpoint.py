@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['FORMAT', 'STATE_TYPES', 'MAX_SIDE', 'MAX_CHANNELS', 'MAX_NZ', 'MAX_BYTES', 'gan_state', 'save_checkpoint',
-           'CheckpointError', 'first_line', 'check_state', 'check_archive', 'check_contents', 'read_checkpoint',
-           'sampler_state', 'load_checkpoint', 'SaveCheckpoints', 'SaveEpochGrids', 'GracefulInterrupt',
-           'load_generator']
+           'CheckpointError', 'damaged', 'first_line', 'check_state', 'check_archive', 'check_contents',
+           'read_checkpoint', 'sampler_state', 'load_checkpoint', 'SaveCheckpoints', 'SaveEpochGrids',
+           'GracefulInterrupt', 'load_generator']
 
 # %% ../nbs/93_checkpoint_and_sample.ipynb #e33153f5
 import pickle, signal, stat, sys, time, zipfile
@@ -49,6 +49,12 @@ def save_checkpoint(gan:GAN, # the run
 class CheckpointError(ValueError):
     "A checkpoint can't be used; the message names the file, the problem and the fix."
 
+def damaged(path, # the checkpoint file
+            what:str, # what is wrong inside it
+           )->CheckpointError:
+    "The one-line error for a checkpoint whose contents are wrong: names the file and the problem, and says what to do."
+    return CheckpointError(f"{path} is damaged or was not written by gan_tutorial ({what}); use an earlier checkpoint or train again")
+
 # %% ../nbs/93_checkpoint_and_sample.ipynb #1a5651a9
 def first_line(e:BaseException, # an exception
               )->str: # its message's first line, or its type's name when the message is empty
@@ -64,16 +70,15 @@ def check_state(sd:dict, # a loaded checkpoint
                 path, # its file, for the message
                ):
     "Check a checkpoint's structure and sizes before anything is built from it: a damaged or crafted file can't crash or exhaust memory."
-    bad = lambda what: CheckpointError(f"{path} is damaged or was not written by gan_tutorial ({what}); use an earlier checkpoint or train again")
     for k, t in STATE_TYPES.items():
-        if not isinstance(sd.get(k), t): raise bad(f"{k!r} is {'missing' if k not in sd else 'a ' + type(sd[k]).__name__}, not a {t.__name__}")
+        if not isinstance(sd.get(k), t): raise damaged(path, f"{k!r} is {'missing' if k not in sd else 'a ' + type(sd[k]).__name__}, not a {t.__name__}")
     s, c = sd['img_shape'], sd['config']
     if len(s) != 3 or not all(type(v) is int for v in s) or not (0 < s[0] <= MAX_CHANNELS and 0 < s[1] <= MAX_SIDE and 0 < s[2] <= MAX_SIDE):
-        raise bad(f"image shape {s}; expected [channels ≤ {MAX_CHANNELS}, height, width ≤ {MAX_SIDE}]")
-    if c.get('architecture') not in ARCHITECTURES: raise bad(f"unknown architecture {c.get('architecture')!r}")
-    if type(c.get('nz')) is not int or not 0 < c['nz'] <= MAX_NZ: raise bad(f"noise size nz = {c.get('nz')!r}; expected 1 to {MAX_NZ}")
-    if type(c.get('conditional', False)) is not bool: raise bad(f"conditional = {c.get('conditional')!r}; expected True or False")
-    if sd['step'] < 0: raise bad(f"step {sd['step']}")
+        raise damaged(path, f"image shape {s}; expected [channels ≤ {MAX_CHANNELS}, height, width ≤ {MAX_SIDE}]")
+    if c.get('architecture') not in ARCHITECTURES: raise damaged(path, f"unknown architecture {c.get('architecture')!r}")
+    if type(c.get('nz')) is not int or not 0 < c['nz'] <= MAX_NZ: raise damaged(path, f"noise size nz = {c.get('nz')!r}; expected 1 to {MAX_NZ}")
+    if type(c.get('conditional', False)) is not bool: raise damaged(path, f"conditional = {c.get('conditional')!r}; expected True or False")
+    if sd['step'] < 0: raise damaged(path, f"step {sd['step']}")
 
 # %% ../nbs/93_checkpoint_and_sample.ipynb #2b6397da
 MAX_BYTES = 2**30 # the most a checkpoint may hold once loaded: far above any run here (an mlp run's is 13 MB), far below a 24 GB machine's memory
@@ -81,59 +86,57 @@ MAX_BYTES = 2**30 # the most a checkpoint may hold once loaded: far above any ru
 def check_archive(path:Path, # the checkpoint file
                  ):
     "Refuse anything but a regular file, and a zip archive whose entries are compressed, too large in all, or fail their checksums, before `torch.load` expands it."
-    bad = lambda what: CheckpointError(f"{path} is damaged or was not written by gan_tutorial ({what}); use an earlier checkpoint or train again")
     if not stat.S_ISREG(path.stat().st_mode): raise CheckpointError(f"{path} is not a regular file (a pipe, a device?): pass a checkpoint file such as OUT/last.pt")
     if not zipfile.is_zipfile(path): return # not an archive at all: torch.load says what it is
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
-            if any(i.compress_type != zipfile.ZIP_STORED for i in infos): raise bad("compressed entries, which torch.save never writes")
-            if (total := sum(i.file_size for i in infos)) > MAX_BYTES: raise bad(f"its entries would take {total/2**30:,.1f} GB in memory; at most {MAX_BYTES/2**30:g} GB")
-            if (broken := z.testzip()) is not None: raise bad(f"the checksum of {broken} does not match its bytes")
+            if any(i.compress_type != zipfile.ZIP_STORED for i in infos): raise damaged(path, "compressed entries, which torch.save never writes")
+            if (total := sum(i.file_size for i in infos)) > MAX_BYTES: raise damaged(path, f"its entries would take {total/2**30:,.1f} GB in memory; at most {MAX_BYTES/2**30:g} GB")
+            if (broken := z.testzip()) is not None: raise damaged(path, f"the checksum of {broken} does not match its bytes")
     except CheckpointError: raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e: raise bad(f"a broken archive: {first_line(e)[:100]}") from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e: raise damaged(path, f"a broken archive: {first_line(e)[:100]}") from None
 
 # %% ../nbs/93_checkpoint_and_sample.ipynb #e8d301af
-def _desc(v)->str: return f"{v.dtype} of shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else f"a {type(v).__name__}"
+def _desc(v)->str: return f"{v.dtype} of shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else 'missing' if v is None else f"a {type(v).__name__}"
 
 def check_contents(sd:dict, # a state that passed `check_state`
                    path, # its file, for the message
                   ):
     "Check every saved tensor against the run the checkpoint's config describes (built on the meta device), before any of it is loaded."
-    bad = lambda what: CheckpointError(f"{path} is damaged or was not written by gan_tutorial ({what}); use an earlier checkpoint or train again")
     c, shape = sd['config'], tuple(sd['img_shape'])
     with torch.device('meta'): G, D = build_gan(c['architecture'], shape, c['nz'], n_classes=N_CLASSES if c.get('conditional') else 0)
     for name, net in (('G', G), ('D', D), ('G_ema', G)):
         got, want = sd.get(name), net.state_dict()
-        if name == 'G_ema' and got is None: continue
-        if not isinstance(got, dict) or set(got) != set(want) or any(not isinstance(got[k], torch.Tensor) or got[k].shape != v.shape or got[k].dtype != v.dtype for k, v in want.items()):
-            k = next((k for k, v in want.items() if not isinstance(got, dict) or k not in got or _desc(got[k]) != _desc(v)), None)
+        if name == 'G_ema' and got is None: continue # a run without a weight average
+        if not isinstance(got, dict): raise damaged(path, f"{name!r} is {_desc(got)}, not a network's weights")
+        k = next((k for k in [*want, *got] if _desc(got.get(k)) != _desc(want.get(k))), None) # the first layer that differs
+        if k is not None:
             raise CheckpointError(f"{path}: the saved weights don't fit the {c['architecture']!r} architecture for images of shape {shape} "
-                                  f"({name}{f'[{k!r}] is {_desc(got[k]) if isinstance(got, dict) and k in got else None}, expected {_desc(want[k])}' if k else ' has other layers'}); "
-                                  "the file was changed or written by another version")
+                                  f"({name}[{k!r}] is {_desc(got.get(k))}, expected {_desc(want.get(k))}); the file was changed or written by another version")
     for name, net in (('opt_g', G), ('opt_d', D)):
         o, params = sd[name], list(net.parameters())
         groups, state = o.get('param_groups'), o.get('state')
         if not (isinstance(groups, list) and len(groups) == 1 and isinstance(groups[0], dict) and groups[0].get('params') == list(range(len(params))) and isinstance(state, dict)):
-            raise bad(f"{name} is not an optimiser state for these {len(params)} parameters")
+            raise damaged(path, f"{name} is not an optimiser state for these {len(params)} parameters")
         for i, st in state.items():
-            if not (type(i) is int and 0 <= i < len(params) and isinstance(st, dict)): raise bad(f"{name}'s state has an entry for parameter {i!r}")
+            if not (type(i) is int and 0 <= i < len(params) and isinstance(st, dict)): raise damaged(path, f"{name}'s state has an entry for parameter {i!r}")
             for k, v in st.items():
                 want = () if k == 'step' else tuple(params[i].shape) # Adam's step count; its moments and SGD's momentum have the parameter's shape
-                if not isinstance(v, torch.Tensor) or not v.is_floating_point() or tuple(v.shape) != want: raise bad(f"{name}'s {k!r} for parameter {i} is {_desc(v)}, expected a float of shape {want}")
+                if not isinstance(v, torch.Tensor) or not v.is_floating_point() or tuple(v.shape) != want: raise damaged(path, f"{name}'s {k!r} for parameter {i} is {_desc(v)}, expected a float of shape {want}")
     n_state = torch.Generator().get_state().shape
     for k in ('rng', 'torch_rng'):
-        if sd[k].dtype != torch.uint8 or sd[k].shape != n_state: raise bad(f"{k!r} is {_desc(sd[k])}, not a random generator's state")
-    if sd.get('cuda_rng') is not None and (not isinstance(sd['cuda_rng'], torch.Tensor) or sd['cuda_rng'].dtype != torch.uint8): raise bad("'cuda_rng' is not a random generator's state")
+        if sd[k].dtype != torch.uint8 or sd[k].shape != n_state: raise damaged(path, f"{k!r} is {_desc(sd[k])}, not a random generator's state")
+    if sd.get('cuda_rng') is not None and (not isinstance(sd['cuda_rng'], torch.Tensor) or sd['cuda_rng'].dtype != torch.uint8): raise damaged(path, "'cuda_rng' is not a random generator's state")
     z = sd['fixed_z']
-    if not z.is_floating_point() or tuple(z.shape) != (c.get('n_fixed', 64), c['nz']): raise bad(f"'fixed_z' is {_desc(z)}, expected ({c.get('n_fixed', 64)}, {c['nz']}) noise")
+    if not z.is_floating_point() or tuple(z.shape) != (c.get('n_fixed', 64), c['nz']): raise damaged(path, f"'fixed_z' is {_desc(z)}, expected ({c.get('n_fixed', 64)}, {c['nz']}) noise")
     h = sd['history']
     if any(not isinstance(v, list) for v in h.values()) or len({len(v) for v in h.values()}) > 1 or any(not isinstance(x, (int, float)) for v in h.values() for x in v):
-        raise bad("'history' is not columns of numbers of one length")
+        raise damaged(path, "'history' is not columns of numbers of one length")
     s = sd.get('samples')
-    if s is not None and (not isinstance(s, torch.Tensor) or s.dtype != torch.uint8 or tuple(s.shape[1:]) != (c.get('n_fixed', 64), *shape)): raise bad(f"'samples' is {_desc(s)}, not grids of {shape} images")
+    if s is not None and (not isinstance(s, torch.Tensor) or s.dtype != torch.uint8 or tuple(s.shape[1:]) != (c.get('n_fixed', 64), *shape)): raise damaged(path, f"'samples' is {_desc(s)}, not grids of {shape} images")
     e = sd.get('sample_epochs')
-    if e is not None and (not isinstance(e, list) or any(type(v) is not int for v in e) or len(e) != (0 if s is None else len(s))): raise bad("'sample_epochs' is not one epoch number per saved grid")
+    if e is not None and (not isinstance(e, list) or any(type(v) is not int for v in e) or len(e) != (0 if s is None else len(s))): raise damaged(path, "'sample_epochs' is not one epoch number per saved grid")
     b = sd.get('batches')
     if b is not None:
         ok = isinstance(b, dict) and isinstance(b.get('gen'), torch.Tensor) and b['gen'].dtype == torch.uint8 and b['gen'].shape == n_state
@@ -141,7 +144,7 @@ def check_contents(sd:dict, # a state that passed `check_state`
         perm = b.get('perm') if ok else None
         if ok and perm is not None:
             ok = isinstance(perm, torch.Tensor) and perm.dtype == torch.int64 and perm.ndim == 1 and torch.equal(perm.sort().values, torch.arange(len(perm))) and b['pos'] <= len(perm)
-        if not ok: raise bad("'batches' is not the state of a minibatch sampler")
+        if not ok: raise damaged(path, "'batches' is not the state of a minibatch sampler")
 
 # %% ../nbs/93_checkpoint_and_sample.ipynb #0f8fd421
 def read_checkpoint(path, # a file written by `save_checkpoint`

@@ -167,7 +167,9 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
     if until_step is not None and (steps is not None or epochs is not None): raise UsageError("--until_step is a total, --steps and --epochs count from where the run is: give one of them")
     if out == '': raise UsageError("--out must name a folder (use --out . for the current one)")
     if resume == '': raise UsageError("--resume needs a checkpoint to continue (e.g. run1/last.pt), or auto to continue --out's run if it has one")
-    if resume == 'auto': resume = str(Path(out or 'run').expanduser()/'last.pt') if (Path(out or 'run').expanduser()/'last.pt').is_file() else None
+    if resume == 'auto': # the folder's run if it has one, else a new run
+        last = Path(out or 'run').expanduser()/'last.pt'
+        resume = str(last) if last.is_file() else None
     if resume and overwrite: raise UsageError("--overwrite starts a new run and --resume continues one: give one of them")
     if epochs is None and seconds is None and steps is None and until_step is None: epochs = 20
     cfg, gan = _train_config(resume, kwargs)
@@ -176,15 +178,16 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
     from gan_tutorial.files import lock_run
     with lock_run(out) if is_main() else nullcontext(): # one writer per run folder (under torchrun, process 0), until the run ends
         claim_folder(out, resume, overwrite, delete=is_main())
-        _train(out, cfg, gan, dict(epochs=epochs, steps=steps, seconds=seconds, until_step=until_step), dict(every=save_every, seconds=checkpoint_seconds), root, download, quiet)
+        _train(out, cfg, gan, dict(epochs=epochs, steps=steps, seconds=seconds), dict(every=save_every, seconds=checkpoint_seconds), root, download, quiet, until_step)
 
 # %% ../nbs/94_cli.ipynb #530effb7
 def _train(out:Path, # the run folder, checked writable and (in process 0) locked
            cfg:TrainConfig, # the run's settings
            gan, # the resumed `GAN`, or None for a new run
-           budget:dict, # `fit`'s epochs=, steps=, seconds=, and until_step= (a total, turned into steps)
+           budget:dict, # `fit`'s epochs=, steps=, seconds=
            checkpoints:dict, # `SaveCheckpoints`' every= and seconds=
            root, download:bool, quiet:bool, # where the dataset is, whether to fetch it, and no progress line
+           until_step:int|None=None, # or train until the run reaches this step (a total: turned into steps here)
           ):
     "gan_train's run in its folder: load the data, build (or resume) the GAN, join the processes, fit, write, report."
     from gan_tutorial.distributed import distribute, is_main
@@ -196,9 +199,9 @@ def _train(out:Path, # the run folder, checked writable and (in process 0) locke
     if main: remove_stale_temps(out); remove_stale_temps(out/'progress')
     data = load_dataset(cfg.dataset, root=root, download=download)
     if gan is None: gan = GAN(cfg, img_shape=data.shape)
-    if (until := budget.pop('until_step')) is not None:
-        if gan.step >= until: return say(f"gan_train: the run in {out} is at step {gan.step:,} already (--until_step {until:,}): nothing to train")
-        budget['steps'] = until - gan.step
+    if until_step is not None:
+        if gan.step >= until_step: return say(f"gan_train: the run in {out} is at step {gan.step:,} already (--until_step {until_step:,}): nothing to train")
+        budget = {**budget, 'steps': until_step - gan.step}
     try: distribute(gan) # joins the process group when torchrun started several processes; alone, nothing
     except ValueError as e: raise UsageError(str(e)) from None
     start, t0 = gan.step, time.perf_counter()

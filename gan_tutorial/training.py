@@ -138,9 +138,10 @@ def d_step(gan:GAN, # the run
     p, m = gan.place, len(x)
     yf, z = gan.fake_labels(m), gan.G.sample_z(m, gan.rng) # m noise samples from p_z (and the fakes' labels, in a conditional run)
     x, y, z, yf = p.share(x), p.share(y), p.share(z), p.share(yf)
+    D = p.model(gan.D) # D, or its wrapper that averages D's gradients over the processes
     with p.autocast():
         with torch.no_grad(): fake = gan.G(z, yf)
-        real_logits, fake_logits = p.model(gan.D)(x, y).float(), p.model(gan.D)(fake, yf).float()
+        real_logits, fake_logits = D(x, y).float(), D(fake, yf).float()
     loss = gan.loss.d(real_logits, fake_logits, gan.cfg.label_smoothing)
     p.backward(loss, gan.opt_d)
     return loss.detach(), torch.sigmoid(real_logits.detach()).mean(), torch.sigmoid(fake_logits.detach()).mean()
@@ -346,6 +347,8 @@ class Budget:
         self.steps, self.seconds, self.n, self.t0 = steps, seconds, 0, time.perf_counter()
     @property
     def elapsed(self)->float: return time.perf_counter() - self.t0 # seconds since the start
+    @property
+    def empty(self)->bool: return (self.steps is not None and self.steps <= 0) or (self.seconds is not None and self.seconds <= 0) # nothing to train: a positive budget buys at least one step, however short
     def left(self)->bool: return (self.steps is None or self.n < self.steps) and (self.seconds is None or self.elapsed < self.seconds)
     @property
     def total(self)->int: return self.steps if self.steps is not None else int(self.seconds) # in steps, or whole seconds
@@ -391,7 +394,7 @@ def fit(gan:GAN, # the run to continue
     with training_context(gan):
         gan.G.train(); gan.D.train()
         call('before_fit')
-        done = not budget.left() and not budget.n == 0 < (budget.seconds or 0) # a positive time budget buys at least one step, however short
+        done = budget.empty
         while not done:
             stats = train_step(gan)
             gan.history.append(stats); budget.n += 1
