@@ -87,7 +87,10 @@ def check_archive(path:Path, # the checkpoint file
                  ):
     "Refuse anything but a regular file, and a zip archive whose entries are compressed, too large in all, or fail their checksums, before `torch.load` expands it."
     if not stat.S_ISREG(path.stat().st_mode): raise CheckpointError(f"{path} is not a regular file (a pipe, a device?): pass a checkpoint file such as OUT/last.pt")
-    if not zipfile.is_zipfile(path): return # not an archive at all: torch.load says what it is
+    if not zipfile.is_zipfile(path):
+        head = path.open('rb').read(8)
+        what = 'it is empty' if not head else 'a zip archive cut short' if head.startswith(b'PK') else f"not the zip archive torch.save writes: it starts with {head!r}"
+        raise CheckpointError(f"{path} is truncated or corrupt, or not a checkpoint at all ({what}); use an earlier checkpoint or train again")
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()

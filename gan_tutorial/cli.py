@@ -47,6 +47,7 @@ def check_writable(folder, # a folder to write into (created if missing)
                   )->Path:
     "Make sure `folder` exists and is writable, or fail with a message naming `--out`."
     p = Path(folder).expanduser()
+    if p.exists() and not p.is_dir(): raise UsageError(f"--out {p} is a file, not a folder: choose a folder with --out")
     try:
         p.mkdir(parents=True, exist_ok=True)
         t = p/f'.write-test-{os.getpid()}'
@@ -197,7 +198,10 @@ def _train(out:Path, # the run folder, checked writable and (in process 0) locke
     from gan_tutorial.training import GAN, fit
     from gan_tutorial.checkpoint import GracefulInterrupt, SaveCheckpoints, SaveEpochGrids
     if main: remove_stale_temps(out); remove_stale_temps(out/'progress')
-    data = load_dataset(cfg.dataset, root=root, download=download)
+    try: data = load_dataset(cfg.dataset, root=root, download=download)
+    except FileNotFoundError as e: # a resumed run's dataset is the checkpoint's, which the user may not have typed
+        if gan is None: raise
+        raise UsageError(f"the resumed run was trained on --dataset {cfg.dataset} (its checkpoint says so), and continues on it: {e}") from None
     if gan is None: gan = GAN(cfg, img_shape=data.shape)
     if until_step is not None:
         if gan.step >= until_step: return say(f"gan_train: the run in {out} is at step {gan.step:,} already (--until_step {until_step:,}): nothing to train")
