@@ -32,7 +32,8 @@ HERE = Path(__file__).resolve().parent/'docs'
 PLAYWRIGHT_VERSION = '1.65.1'
 PLAYWRIGHT_DIR = ROOT/'.cache'/'npm'/f'playwright-core-{PLAYWRIGHT_VERSION}'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
-SEARCHES = {'discriminator': ['theory.html', 'training.html']}  # query: pages its results must include
+SEARCHES = {'discriminator': ['theory.html', 'training.html'], 'playground': ['playground.html'], 'heatmap': ['playground.html']}  # query: pages its results must include
+PLAYGROUND_MS = 2000  # the most 500 iterations of the 2-D game may take in the page
 PLACEHOLDER_ALT = ('no description has been provided', 'png', 'image', 'figure')
 
 def log(*a): print(*a, flush=True)
@@ -102,6 +103,19 @@ def readme_links(cfg, base, ids, status):
         elif frag and frag not in ids.get(page, set()): bad.append(f'{u}: {page} has no #{frag}')
     return bad
 
+def playground_problems(g:dict)->list:
+    "What the playground page's own checks found wrong (tools/docs/check_pages.mjs: playground)"
+    bad = []
+    if 'D steps 10' not in g['counter']: bad.append(f'playground: ten "One D step" presses show "{g["counter"]}"')
+    if not g['samePixels']: bad.append('playground: the same seed drew different pixels on a second load')
+    if not g['ms'] < PLAYGROUND_MS: bad.append(f'playground: 500 iterations took {g["ms"]:.0f} ms (at most {PLAYGROUND_MS})')
+    if not re.search(r'iteration [1-9]', g['played']): bad.append(f'playground: Play for 1.5 s shows "{g["played"]}"')
+    f = g['file']
+    if not f['mounted'] or 'D steps 10' not in f['counter'] or f['errors']: bad.append(f'playground from file://: {f}')
+    log(f'     playground: ten D steps -> "{g["counter"]}"; same pixels on reload: {g["samePixels"]}; 500 iterations in {g["ms"]:.0f} ms; '
+        f'after Play: "{g["played"]}"; from file://: {f["mounted"]} started, {len(f["errors"])} errors')
+    return bad
+
 def main(screens=()):
     cfg, expected = expected_pages()
     docs = ROOT/cfg.doc_path
@@ -129,7 +143,8 @@ def main(screens=()):
         with tempfile.TemporaryDirectory() as tmp:
             pages.sort(key=lambda p: p != 'index.html')  # searches run on the first page
             job = dict(playwright=str(pw), chromium=chromium, base=base, pages=pages, screens=screen_map,
-                       searches=list(SEARCHES), out=f'{tmp}/result.json')
+                       searches=list(SEARCHES), out=f'{tmp}/result.json', docs=str(docs.resolve()),
+                       playground=[p for p, e in expected.items() if Path(e['nb']).stem.endswith('playground')])
             Path(tmp, 'job.json').write_text(json.dumps(job))
             p = subprocess.run(['node', str(HERE/'check_pages.mjs'), f'{tmp}/job.json'], capture_output=True, text=True, timeout=600)
             if p.returncode != 0 or not Path(job['out']).exists():
@@ -176,6 +191,9 @@ def main(screens=()):
             if r.get('rawDisplay'): bad.append('raw $$ in the visible text')
             if r.get('rawInline'): bad.append(f'untypeset maths in the visible text: {r["rawInline"]}')
             if r.get('rawMarkup'): bad.append(f'Quarto markup left in the visible text: {r["rawMarkup"]}')
+            n, mounted = r.get('playgrounds', [0, 0])
+            if mounted != n: bad.append(f'{n - mounted} of {n} playgrounds did not start')
+            if 'playground' in r: bad += playground_problems(r['playground'])
             shot = f', screenshot {Path(screen_map[name]).relative_to(ROOT)}' if name in screen_map and Path(screen_map[name]).exists() else ''
             summary = f'{len(imgs)} images, {len(set(links))} links, {r.get("maths", 0)} maths{shot}'
             if bad:

@@ -21,9 +21,35 @@ const context = await browser.newContext({ viewport: { width: 1400, height: 1000
 // nothing may be fetched from outside the site
 await context.route('**/*', route => {
   const u = new URL(route.request().url());
-  if (u.protocol === 'data:' || u.host === base.host) return route.continue();
+  if (u.protocol === 'data:' || u.protocol === 'file:' || u.host === base.host) return route.continue();
   return route.abort('blockedbyclient');
 });
+
+// The playground page (gan_tutorial/playground/ui.js): its buttons work, a seed replays the same pixels on a second load,
+// 500 iterations of the 2-D game run in under 2 s, and the page works from file:// too.
+async function playground(page, name) {
+  const res = {};
+  const tenDSteps = async p => {
+    const first = p.locator('.gan-playground.gp').first();
+    for (let i = 0; i < 10; i++) await first.locator('.gp-dstep').click();
+    return [await first.locator('.gp-counter').textContent(), await first.locator('canvas.gp-main').evaluate(c => c.toDataURL())];
+  };
+  const [counter, pixels] = await tenDSteps(page);
+  res.counter = counter.trim();
+  await page.reload({ waitUntil: 'load' });
+  res.samePixels = (await tenDSteps(page))[1] === pixels;
+  res.ms = await page.evaluate(() => { const g = new GanPlayground.Game({ preset: 'ring' }), t = performance.now(); g.train(500); return performance.now() - t; });
+  const first = page.locator('.gan-playground.gp').first();
+  await first.locator('.gp-play').click(); await page.waitForTimeout(1500); await first.locator('.gp-play').click();
+  res.played = (await first.locator('.gp-counter').textContent()).trim();
+  const f = await page.context().newPage(), errors = [];
+  f.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  f.on('pageerror', e => errors.push(String(e)));
+  await f.goto('file://' + job.docs + '/' + name, { waitUntil: 'load' });
+  res.file = { mounted: await f.locator('.gan-playground.gp').count(), counter: (await tenDSteps(f))[0].trim(), errors };
+  await f.close();
+  return res;
+}
 
 const results = {};
 for (const name of job.pages) {
@@ -61,6 +87,7 @@ for (const name of job.pages) {
         mathErrors: [...document.querySelectorAll('mjx-merror')].map(e => e.getAttribute('data-mjx-error') || e.textContent),
         rawDisplay: document.body.innerText.includes('$$'),
         rawInline: (prose.match(/(?<![\\$])\$[^\s$](?:[^$\n]{0,80}?[^\s\\$])?\$/g) || []).slice(0, 3),
+        playgrounds: [document.querySelectorAll('.gan-playground').length, document.querySelectorAll('.gan-playground.gp').length],
         rawMarkup: (prose.match(/:::\s*\{[^}]*\}|:::\s*callout-\w+|\]\([^)\s]+\)\{[^}]*\}|\{target=/g) || []).slice(0, 3),
       };
     }));
@@ -74,6 +101,7 @@ for (const name of job.pages) {
         r.search[q] = await page.$$eval('#search-results a', as => as.map(a => a.getAttribute('href')));
       }
     }
+    if ((job.playground || []).includes(name)) r.playground = await playground(page, name);
   } catch (e) { r.pageErrors.push(`load: ${e.message.split('\n')[0]}`); }
   results[name] = r;
   await page.close();
