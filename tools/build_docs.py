@@ -223,6 +223,7 @@ def render(pandoc, p, pages, i, cfg, out, tmp):
             '--syntax-highlighting=pygments', '-V', f'site-title={html.escape(cfg.title)}', '-V', f'nav={nav_html(pages, page)}',
             '-o', str(out/page)]
     if (out/'styles.css').exists(): args += ['-V', 'project-css=1']
+    if p.get('nb'): args += ['-V', f'notebook=notebooks/{p["nb"]}', '-V', f'notebook-name={p["nb"]}']
     for k, q in (('prev', pages[i-1] if i else None), ('next', pages[i+1] if i+1 < len(pages) else None)):
         if q: args += ['-V', f'{k}-url={q["page"]}', '-V', f'{k}-title={html.escape(q["title"])}']
     r = subprocess.run(args, input=p['md'], text=True, capture_output=True, cwd=out)
@@ -275,7 +276,8 @@ def main(skip_proc=False):
         page = _nbpath2html(Path(e)).name
         fm, md, files, apis = notebook_md(json.loads((proc/e).read_text()), Path(page).stem)
         nb_pages[e] = page = fm.get('output-file', page)
-        pages.append(dict(page=page, fm=fm, md=md, files=files, title=str(fm.get('title', Path(e).stem)), section=sections.get(e)))
+        pages.append(dict(page=page, fm=fm, md=md, files=files, title=str(fm.get('title', Path(e).stem)), section=sections.get(e),
+                          nb=Path(e).name if e != cfg.readme_nb and any(c.cell_type == 'code' for c in read_nb(nbs_path/e).cells) else None))
         mod = _default_exp(read_nb(nbs_path/e))
         if mod and apis: modules.append((f'{cfg.lib_name.replace("-", "_")}.{mod}', e, str(fm.get('title', '')), str(fm.get('description', '')), apis))
     if modules:
@@ -284,13 +286,17 @@ def main(skip_proc=False):
     if out.exists(): shutil.rmtree(out)
     shutil.copytree(proc, out, ignore=lambda d, names: [n for n in names if n.endswith(('.ipynb', '.yml', '.yaml', '.py'))])
     write_static(out)
+    (out/'notebooks').mkdir()
+    for p in pages: # each page's notebook, with its outputs, to download and run
+        if p.get('nb'): shutil.copy2(nbs_path/p['nb'], out/'notebooks'/p['nb'])
     pandoc = pandoc_path()
     with tempfile.TemporaryDirectory() as tmp:
         tmp, index = Path(tmp), []
         for i, p in enumerate(pages):
             p.update(nb_pages=nb_pages, site_url=url)
             n = render(pandoc, p, pages, i, cfg, out, tmp)
-            index += [dict(page=p['page'], pageTitle=p['title'], **s) for s in json.loads((tmp/f'{Path(p["page"]).stem}.json').read_text())]
+            index += [dict(page=p['page'], pageTitle=p['title'], **{**s, **({'api': True} if p['page'] == REFERENCE_PAGE else {})})
+                      for s in json.loads((tmp/f'{Path(p["page"]).stem}.json').read_text())] # the reference page is all API: ranked below prose
             log(f'  {p["page"]:<28} {p["title"]} ({n} image{"s"*(n != 1)})')
     (out/'_static'/'search-index.js').write_text('window.SEARCH_INDEX = ' + json.dumps(index, ensure_ascii=False) + ';\n')
     (out/'.nojekyll').touch()

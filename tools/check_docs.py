@@ -32,7 +32,15 @@ HERE = Path(__file__).resolve().parent/'docs'
 PLAYWRIGHT_VERSION = '1.65.1'
 PLAYWRIGHT_DIR = ROOT/'.cache'/'npm'/f'playwright-core-{PLAYWRIGHT_VERSION}'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
-SEARCHES = {'discriminator': ['theory.html', 'training.html'], 'playground': ['playground.html'], 'heatmap': ['playground.html']}  # query: pages its results must include
+SEARCHES = {'discriminator': ['theory.html', 'intro.html'], 'playground': ['playground.html'], 'heatmap': ['playground.html']}  # query: pages its results must include
+TOP_HITS = {  # query: what its first result may be (page, or page#section), an explanation rather than an API entry
+    'parzen': ['glossary.html#parzen-window', 'metrics.html#parzen-window', 'paper.html#table-1'], 'FID': ['glossary.html#fid', 'metrics.html#fréchet-distance'],
+    'ema': ['glossary.html#ema', 'training.html#gs-weight-average'], 'AnoGAN': ['glossary.html#anogan', 'uses.html#anomaly-detection'],
+    'mode collapse': ['glossary.html#mode-collapse', 'intro.html#when-g-drops-modes', 'training.html#training-health'],
+    'nash equilibrium': ['glossary.html#nash-equilibrium', 'theory.html'], 'minimax game': ['glossary.html#minimax-game', 'theory.html#the-value-function'],
+    'generator collapse': ['glossary.html#mode-collapse'], 'optimal discriminator': ['theory.html#the-optimal-discriminator', 'glossary.html#d-the-optimal'],
+    'transposed convolution': ['glossary.html#transposed-convolution', 'conv.html#a-transposed-convolution'], 'heatmap': ['playground.html'],
+    'checkerboard': ['conv.html#the-checkerboard-artefact', 'glossary.html#checkerboard']}
 PLAYGROUND_MS = 2000  # the most 500 iterations of the 2-D game may take in the page
 PLACEHOLDER_ALT = ('no description has been provided', 'png', 'image', 'figure')
 
@@ -78,7 +86,9 @@ def expected_pages():
         rel = nb.relative_to(nbs_path)
         md = '\n'.join(c.source for c in read_nb(nb).cells if c.cell_type == 'markdown')
         page = (PurePosixPath(rel.parent.as_posix())/_nbpath2html(Path(rel.name)).name).as_posix()
-        res[page] = dict(nb=str(nb.relative_to(ROOT)), maths=bool(_re_math.search(_re_code.sub('', md))))
+        cells = read_nb(nb).cells
+        res[page] = dict(nb=str(nb.relative_to(ROOT)), maths=bool(_re_math.search(_re_code.sub('', md))),
+                         code=rel.name != cfg.readme_nb and any(c.cell_type == 'code' for c in cells))
     return cfg, res
 
 def free_port():
@@ -143,7 +153,7 @@ def main(screens=()):
         with tempfile.TemporaryDirectory() as tmp:
             pages.sort(key=lambda p: p != 'index.html')  # searches run on the first page
             job = dict(playwright=str(pw), chromium=chromium, base=base, pages=pages, screens=screen_map,
-                       searches=list(SEARCHES), out=f'{tmp}/result.json', docs=str(docs.resolve()),
+                       searches=sorted(set(SEARCHES) | set(TOP_HITS)), out=f'{tmp}/result.json', docs=str(docs.resolve()),
                        playground=[p for p, e in expected.items() if Path(e['nb']).stem.endswith('playground')])
             Path(tmp, 'job.json').write_text(json.dumps(job))
             p = subprocess.run(['node', str(HERE/'check_pages.mjs'), f'{tmp}/job.json'], capture_output=True, text=True, timeout=600)
@@ -191,6 +201,7 @@ def main(screens=()):
             if r.get('rawDisplay'): bad.append('raw $$ in the visible text')
             if r.get('rawInline'): bad.append(f'untypeset maths in the visible text: {r["rawInline"]}')
             if r.get('rawMarkup'): bad.append(f'Quarto markup left in the visible text: {r["rawMarkup"]}')
+            if exp and exp['code'] and r.get('nbLink') != f'notebooks/{Path(exp["nb"]).name}': bad.append(f'no link to download its notebook (found {r.get("nbLink")!r})')
             n, mounted = r.get('playgrounds', [0, 0])
             if mounted != n: bad.append(f'{n - mounted} of {n} playgrounds did not start')
             if 'playground' in r: bad += playground_problems(r['playground'])
@@ -208,6 +219,10 @@ def main(screens=()):
             miss = [w for w in want if w not in got]
             if miss: failures.append(f'search {q}'); log(f'FAIL search "{q}": results {sorted(set(got))} lack {miss}')
             else: log(f'ok   search "{q}": {len(got)} results, including {", ".join(want)}')
+        for q, want in TOP_HITS.items():
+            got = unquote(urlsplit(urljoin(base + 'index.html', (found.get(q) or [''])[0])).path.lstrip('/') + ('#' + unquote(urlsplit((found.get(q) or [''])[0]).fragment) if urlsplit((found.get(q) or [''])[0]).fragment else ''))
+            if not any(got.startswith(w) for w in want): failures.append(f'top hit {q}'); log(f'FAIL search "{q}": the first result is {got or "nothing"}, not one of {want}')
+            else: log(f'ok   search "{q}": first result {got}')
         bad = readme_links(cfg, base, ids, status)
         for b in bad: log(f'FAIL README.md: {b}')
         if bad: failures.append('README.md')

@@ -12,7 +12,9 @@ document.addEventListener('DOMContentLoaded', () => {
   if (!input || !window.MiniSearch || !window.SEARCH_INDEX) return;
   const root = document.body.dataset.root || '';
   const index = new MiniSearch({ fields: ['title', 'text', 'pageTitle'],
-                                 searchOptions: { boost: { title: 3, pageTitle: 2 }, prefix: true, fuzzy: 0.15, combineWith: 'AND' } });
+                                 searchOptions: { boost: { title: 3, pageTitle: 2 }, prefix: true, fuzzy: 0.15, combineWith: 'AND',
+                                                  // prose that explains a word ranks above the API entry named after it
+                                                  boostDocument: id => (window.SEARCH_INDEX[id].api ? 0.3 : 1) } });
   index.addAll(window.SEARCH_INDEX.map((d, i) => ({ ...d, id: i })));  // MiniSearch's id: the entry's position
   const esc = s => s.replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
   const snippet = (text, terms) => {

@@ -71,11 +71,11 @@ local function finish(doc)
   local api, sections = pandoc.List(), {}
   local cur = {id = '', title = '', text = {}}
   local function flush() if #cur.text > 0 or cur.id ~= '' then
-    sections[#sections + 1] = {id = cur.id, title = cur.title, text = table.concat(cur.text, ' ')} end end
+    sections[#sections + 1] = {id = cur.id, title = cur.title, text = table.concat(cur.text, ' '), api = cur.api} end end
   local function visit(blocks, in_doc)
     for _, b in ipairs(blocks) do
       if b.t == 'Header' and b.level <= 4 then
-        flush(); cur = {id = b.identifier, title = stringify(b.content), text = {}}
+        flush(); cur = {id = b.identifier, title = stringify(b.content), text = {}, api = in_doc or nil}  -- api: a show_doc entry, ranked below prose in search
         if in_doc and b.level >= 3 then api:insert(pandoc.MetaMap({id = b.identifier, name = stringify(b.content)})) end
       elseif b.t == 'Div' and b.classes:includes('show-doc') then visit(b.content, true)
       elseif b.t == 'Div' and b.classes:includes('cell') then
