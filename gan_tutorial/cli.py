@@ -221,7 +221,7 @@ def _train(out:Path, # the run folder, checked writable and (in process 0) locke
     dt, n = time.perf_counter() - t0, gan.step - start
     h = gan.history[-1] if gan.history else {}
     say(f"gan_train: {n:,} steps (to step {gan.step:,}, epoch {gan.batches.epoch}) in {dt:.0f} s, "
-          f"{n*cfg.k*cfg.bs/max(dt, 1e-9):,.0f} images/s on {gan.device}{f' × {world} processes' if world > 1 else ''}; D(x) {h.get('d_real', float('nan')):.2f}, "
+          f"{n*cfg.k*cfg.bs/max(dt, 1e-9):,.0f} images/s{' in all' if world > 1 else ''} on {gan.device}{f' × {world} processes' if world > 1 else ''}; D(x) {h.get('d_real', float('nan')):.2f}, "
           f"D(G(z)) {h.get('d_fake', float('nan')):.2f}; wrote {', '.join(map(str, wrote))}")
 
 # %% ../nbs/94_cli.ipynb #0dea9e5c

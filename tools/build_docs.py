@@ -37,6 +37,15 @@ NPM = {  # name: (version, registry integrity, files wanted from the package, wh
     'minisearch': ('7.2.0', 'sha512-dqT2XBYUOZOiC5t2HRnwADjhNS2cecp9u+TJRiJ1Qp/f5qjkeT5APcGPjHw+bz89Ms8Jp+cG4AlE+QZ/QnDglg==',
                    ('dist/umd/index.js', 'LICENSE.txt'), 'minisearch')}
 REFERENCE_PAGE = 'reference.html'
+GLOSSARY_PAGE = 'glossary.html'
+GLOSSARY_TERMS = {  # a word or two as the pages write it (lower case) -> its entry on the glossary page; the first use on a page links there
+    'logit': 'logit', 'logits': 'logit', 'fid': 'fid', 'jsd': 'jsd-jensen-shannon-divergence', 'jensen-shannon': 'jsd-jensen-shannon-divergence',
+    'kl': 'kl-divergence', 'ema': 'ema-weight-average', 'weight average': 'ema-weight-average', 'auroc': 'auroc', 'ddp': 'ddp',
+    'all-reduce': 'all-reduce', 'nats': 'nats', 'docment': 'docment', 'docments': 'docment', 'parzen': 'parzen-window', 'parzen-window': 'parzen-window',
+    'anogan': 'anogan', 'minimax': 'minimax-game', 'mode collapse': 'mode-collapse', 'transposed convolution': 'transposed-convolution',
+    'transposed convolutions': 'transposed-convolution', 'projection discriminator': 'projection-discriminator', 'mixed precision': 'mixed-precision',
+    'nash equilibrium': 'nash-equilibrium', 'label smoothing': 'label-smoothing-one-sided', 'class coverage': 'class-coverage',
+    'checkerboard artefact': 'checkerboard-artefact', 'non-saturating': 'non-saturating-loss', 'epoch': 'epoch', 'epochs': 'epoch'}
 
 def log(*a): print(*a, flush=True)
 
@@ -216,7 +225,8 @@ def render(pandoc, p, pages, i, cfg, out, tmp):
     for fn, data in p['files'].items(): (out/fn).parent.mkdir(parents=True, exist_ok=True); (out/fn).write_bytes(data)
     meta = dict(title=str(p['fm'].get('title', stem)), description=str(p['fm'].get('description', '')),
                 pagetitle=cfg.title if page == 'index.html' else f'{p["fm"].get("title", stem)} – {cfg.title}',
-                **{'nb-pages': p['nb_pages'], 'site-url': p['site_url'], 'root': '', 'search-out': str(tmp/f'{stem}.json')})
+                **{'nb-pages': p['nb_pages'], 'site-url': p['site_url'], 'root': '', 'search-out': str(tmp/f'{stem}.json'), 'page': page,
+                   **({'glossary-page': GLOSSARY_PAGE, 'glossary-terms': GLOSSARY_TERMS} if page != REFERENCE_PAGE and any(q['page'] == GLOSSARY_PAGE for q in pages) else {})})
     (tmp/f'{stem}.yml').write_text(json.dumps(meta))
     args = [pandoc, '-f', 'markdown-smart', '-t', 'html5', '-s', '--template', str(HERE/'page.html'), '--lua-filter', str(HERE/'site.lua'),
             '--metadata-file', str(tmp/f'{stem}.yml'), '--toc', '--toc-depth=2', '--mathjax=_static/mathjax/tex-chtml.js',

@@ -17,6 +17,12 @@ no browser). For every page it checks:
 - every notebook in nbs/ has its page;
 - search works: on the index page, typing each query in SEARCHES into the search box lists the pages
   expected for it;
+- every chapter page with code links its notebook (notebooks/NAME.ipynb, served), and every lesson links at
+  least one term to the glossary;
+- the search's first result for each query in TOP_HITS is an explanation (a prose section), not an API entry;
+- every playground on a page starts; on the playground page, ten "One D step" presses show 10 D steps, the same
+  seed draws the same pixels on a second load, 500 iterations of the 2-D game take under 2 s, and the page
+  works from file:// too;
 - every link in README.md to the site's address (settings.ini `doc_host` + `doc_baseurl`) names a
   page of the built site, and its `#fragment` an element of that page.
 
@@ -202,6 +208,7 @@ def main(screens=()):
             if r.get('rawInline'): bad.append(f'untypeset maths in the visible text: {r["rawInline"]}')
             if r.get('rawMarkup'): bad.append(f'Quarto markup left in the visible text: {r["rawMarkup"]}')
             if exp and exp['code'] and r.get('nbLink') != f'notebooks/{Path(exp["nb"]).name}': bad.append(f'no link to download its notebook (found {r.get("nbLink")!r})')
+            if exp and re.match(r'[01]\d_', Path(exp['nb']).name) and not r.get('glossLinks'): bad.append('a lesson whose terms link to no glossary entry')
             n, mounted = r.get('playgrounds', [0, 0])
             if mounted != n: bad.append(f'{n - mounted} of {n} playgrounds did not start')
             if 'playground' in r: bad += playground_problems(r['playground'])

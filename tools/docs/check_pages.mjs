@@ -89,6 +89,7 @@ for (const name of job.pages) {
         rawInline: (prose.match(/(?<![\\$])\$[^\s$](?:[^$\n]{0,80}?[^\s\\$])?\$/g) || []).slice(0, 3),
         playgrounds: [document.querySelectorAll('.gan-playground').length, document.querySelectorAll('.gan-playground.gp').length],
         nbLink: document.querySelector('.nb-link a')?.getAttribute('href') || '',
+        glossLinks: document.querySelectorAll('a.gloss').length,
         rawMarkup: (prose.match(/:::\s*\{[^}]*\}|:::\s*callout-\w+|\]\([^)\s]+\)\{[^}]*\}|\{target=/g) || []).slice(0, 3),
       };
     }));

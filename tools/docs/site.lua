@@ -8,11 +8,48 @@
 --   * the page's text, section by section, is written as JSON to `search-out` for the search index.
 local stringify = pandoc.utils.stringify
 local pages, site_url, root, warn = {}, '', '', {}
+local gloss, gloss_page, this_page = {}, '', ''
 local KINDS = {note = 'Note', tip = 'Tip', warning = 'Warning', important = 'Important', caution = 'Caution'}
 
 local function read_meta(m)
   for k, v in pairs(m['nb-pages'] or {}) do pages[k] = stringify(v) end
   site_url, root = stringify(m['site-url'] or ''), stringify(m['root'] or '')
+  for k, v in pairs(m['glossary-terms'] or {}) do gloss[k] = stringify(v) end
+  gloss_page, this_page = stringify(m['glossary-page'] or ''), stringify(m['page'] or '')
+end
+
+-- The first use of each glossary term on a page links to its entry (`glossary-terms`: lower-case term -> entry id).
+-- Only plain words in paragraphs and list items: not headings, code, links or emphasis.
+local function link_terms(doc)
+  if gloss_page == '' or this_page == gloss_page then return doc end
+  local done = {}
+  local function split(t) local w, p = t:match('^(.-)([%.,;:!?%)]*)$'); return w, p end
+  local function para(el)
+    local c, i = el.content, 1
+    while i <= #c do
+      if c[i].t == 'Str' then
+        local w1, p1 = split(c[i].text)
+        local key, n, punct = nil, 1, p1
+        if p1 == '' and c[i + 1] and c[i + 1].t == 'Space' and c[i + 2] and c[i + 2].t == 'Str' then
+          local w2, p2 = split(c[i + 2].text)
+          if gloss[(w1 .. ' ' .. w2):lower()] then key, n, punct = (w1 .. ' ' .. w2):lower(), 3, p2 end
+        end
+        if not key and gloss[w1:lower()] then key = w1:lower() end
+        if key and not done[gloss[key]] then
+          done[gloss[key]] = true
+          local words = pandoc.List({pandoc.Str(n == 1 and w1 or c[i].text)})
+          if n == 3 then words:insert(pandoc.Space()); words:insert(pandoc.Str((split(c[i + 2].text)))) end
+          for _ = 1, n do c:remove(i) end
+          c:insert(i, pandoc.Link(words, root .. gloss_page .. '#' .. gloss[key], 'in the glossary', pandoc.Attr('', {'gloss'})))
+          if punct ~= '' then c:insert(i + 1, pandoc.Str(punct)) end
+        end
+      end
+      i = i + 1
+    end
+    el.content = c
+    return el
+  end
+  return doc:walk({Para = para, Plain = para})
 end
 
 local function page_link(target)
@@ -93,4 +130,4 @@ local function finish(doc)
   return doc
 end
 
-return {{Meta = read_meta}, {Link = fix_link, Image = fix_image, Math = env_math}, {Div = callout}, {Pandoc = finish}}
+return {{Meta = read_meta}, {Link = fix_link, Image = fix_image, Math = env_math}, {Div = callout}, {Pandoc = link_terms}, {Pandoc = finish}}
