@@ -49,20 +49,23 @@ def _patch_steps(extra:str):
     import gan_tutorial.training as T
     from gan_tutorial.intro import frozen
     aug = _augment if extra == 'diffaug' else (lambda x: x)
-    def d_step(gan, x):
-        with torch.no_grad(): fake = gan.G(gan.G.sample_z(len(x), gan.rng))
+    def d_step(gan, x, y=None): # the package's d_step (one process), with R1 or DiffAugment added
+        m = len(x)
+        yf, z = gan.fake_labels(m), gan.G.sample_z(m, gan.rng)
+        with torch.no_grad(): fake = gan.G(z, yf)
         lazy = extra == 'r1' and gan.step % 4 == 0
         xr = aug(x).detach().requires_grad_(lazy)
-        real_logits, fake_logits = gan.D(xr), gan.D(aug(fake))
+        real_logits, fake_logits = gan.D(xr, y), gan.D(aug(fake), yf)
         loss = gan.loss.d(real_logits, fake_logits, gan.cfg.label_smoothing)
         if lazy: # lazy R1: every 4th step, weighted 4× (StyleGAN2's schedule), gamma = 1
             g, = torch.autograd.grad(real_logits.sum(), xr, create_graph=True)
             loss = loss + 4*0.5*g.pow(2).flatten(1).sum(1).mean()
         gan.opt_d.zero_grad(set_to_none=True); loss.backward(); gan.opt_d.step()
         return loss.detach(), torch.sigmoid(real_logits.detach()).mean(), torch.sigmoid(fake_logits.detach()).mean()
-    def g_step(gan, m):
+    def g_step(gan, m): # the package's g_step (one process), DiffAugment on what D sees
+        yf, z = gan.fake_labels(m), gan.G.sample_z(m, gan.rng)
         with frozen(gan.D):
-            fake_logits = gan.D(aug(gan.G(gan.G.sample_z(m, gan.rng))))
+            fake_logits = gan.D(aug(gan.G(z, yf)), yf)
             loss = gan.loss.g(fake_logits)
             gan.opt_g.zero_grad(set_to_none=True); loss.backward(); gan.opt_g.step()
         return loss.detach(), torch.sigmoid(fake_logits.detach()).mean()
