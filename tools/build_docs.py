@@ -209,6 +209,11 @@ def write_static(out):
     shutil.copy2(ms/'dist'/'umd'/'index.js', static/'minisearch.js')
     shutil.copy2(ms/'LICENSE.txt', static/'minisearch-LICENSE.txt')
 
+def runnable(nb_path:Path, cfg)->bool:
+    "Whether a notebook's page offers it for download: it has code cells and is not the index (README) page"
+    from execnb.nbio import read_nb
+    return nb_path.name != cfg.readme_nb and any(c.cell_type == 'code' for c in read_nb(nb_path).cells)
+
 def nav_html(pages, page):
     res, section = ['<ul class="site-nav">'], None
     for p in pages:
@@ -287,7 +292,7 @@ def main(skip_proc=False):
         fm, md, files, apis = notebook_md(json.loads((proc/e).read_text()), Path(page).stem)
         nb_pages[e] = page = fm.get('output-file', page)
         pages.append(dict(page=page, fm=fm, md=md, files=files, title=str(fm.get('title', Path(e).stem)), section=sections.get(e),
-                          nb=Path(e).name if e != cfg.readme_nb and any(c.cell_type == 'code' for c in read_nb(nbs_path/e).cells) else None))
+                          nb=Path(e).name if runnable(nbs_path/e, cfg) else None))
         mod = _default_exp(read_nb(nbs_path/e))
         if mod and apis: modules.append((f'{cfg.lib_name.replace("-", "_")}.{mod}', e, str(fm.get('title', '')), str(fm.get('description', '')), apis))
     if modules:

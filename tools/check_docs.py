@@ -85,6 +85,7 @@ def expected_pages():
     from nbdev.config import get_config
     from nbdev.doclinks import nbglob, _nbpath2html
     from execnb.nbio import read_nb
+    from build_docs import runnable # tools/build_docs.py, next to this script
     cfg = get_config()
     nbs_path = Path(cfg.nbs_path)
     res = {}
@@ -92,9 +93,7 @@ def expected_pages():
         rel = nb.relative_to(nbs_path)
         md = '\n'.join(c.source for c in read_nb(nb).cells if c.cell_type == 'markdown')
         page = (PurePosixPath(rel.parent.as_posix())/_nbpath2html(Path(rel.name)).name).as_posix()
-        cells = read_nb(nb).cells
-        res[page] = dict(nb=str(nb.relative_to(ROOT)), maths=bool(_re_math.search(_re_code.sub('', md))),
-                         code=rel.name != cfg.readme_nb and any(c.cell_type == 'code' for c in cells))
+        res[page] = dict(nb=str(nb.relative_to(ROOT)), maths=bool(_re_math.search(_re_code.sub('', md))), code=runnable(nb, cfg))
     return cfg, res
 
 def free_port():
@@ -227,7 +226,8 @@ def main(screens=()):
             if miss: failures.append(f'search {q}'); log(f'FAIL search "{q}": results {sorted(set(got))} lack {miss}')
             else: log(f'ok   search "{q}": {len(got)} results, including {", ".join(want)}')
         for q, want in TOP_HITS.items():
-            got = unquote(urlsplit(urljoin(base + 'index.html', (found.get(q) or [''])[0])).path.lstrip('/') + ('#' + unquote(urlsplit((found.get(q) or [''])[0]).fragment) if urlsplit((found.get(q) or [''])[0]).fragment else ''))
+            first = urlsplit(urljoin(base + 'index.html', (found.get(q) or [''])[0])) # the first result's page and section
+            got = unquote(first.path.lstrip('/') + (f'#{first.fragment}' if first.fragment else ''))
             if not any(got.startswith(w) for w in want): failures.append(f'top hit {q}'); log(f'FAIL search "{q}": the first result is {got or "nothing"}, not one of {want}')
             else: log(f'ok   search "{q}": first result {got}')
         bad = readme_links(cfg, base, ids, status)

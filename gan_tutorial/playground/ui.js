@@ -71,7 +71,7 @@
     function rebuild(ev) {
       try {
         const want = ev ? current() : s;
-        if (ev && want.data !== game.cfg.data && ['mixture_1d', 'gaussian_1d'].includes(want.data) !== (game.dim === 1)) want.nz = want.data.endsWith('_1d') ? 1 : 2;
+        if (ev && want.data !== game.cfg.data) want.nz = P.DATASETS[want.data]().dim; // a new dataset: noise of its own dimension
         game = new P.Game({ ...want, points }); s = { ...game.cfg }; error.textContent = '';
       } catch (e) { error.textContent = e.message; return; }
       for (const [k, e] of Object.entries(controls)) e.value = String(game.cfg[k]);
