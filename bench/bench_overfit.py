@@ -7,7 +7,7 @@ time only) to measure, with D in evaluation mode: the mean of D's logit and of D
 1,000 held-out test digits, whose gap is a ready-made overfitting signal (a D that generalises scores both alike), and
 the FID of 1,000 samples of the generator a user gets, against the test digits, with the package's classifier (never
 trained against). Prints one row per run and time."""
-import argparse, json, os, statistics, sys, time
+import argparse, json, os
 from concurrent.futures import ProcessPoolExecutor
 
 def run(variant:str, seed:int, at:list)->dict:

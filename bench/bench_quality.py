@@ -9,20 +9,23 @@ classifier: it only measures.
 
 Variants (`--variants`, comma separated):
   default                the package's defaults: `GAN()` (what `gan_train` runs)
-  PRESET                 `GAN(architecture=PRESET)` with its preset learning rate and G's weight average: conv, mlp
-  PRESET:old             the defaults before the ablation: Adam lr 2e-4 (DCGAN's), no weight average
-  PRESET:lr              the preset learning rate, no weight average
-  PRESET:r1              + the R1 penalty (gamma/2)·E‖∇D(x)‖² on real images (Mescheder et al. 2018), gamma = 1, every 4th D step
+  PRESET                 `GAN(architecture=PRESET)` with its preset learning rate, R1 weight and G's weight average: conv, mlp
+  PRESET:old             the defaults before the ablation: Adam lr 2e-4 (DCGAN's), no weight average, no R1
+  PRESET:lr              the preset learning rate, no weight average, no R1
+  PRESET:r1              + the R1 penalty (gamma/2)·E‖∇D(x)‖² on real images (Mescheder et al. 2018), gamma = 1: `r1=1.`
+                         (the presets' default since 'Why longer stops helping'; PRESET:r1=0 is the preset without it)
   PRESET:diffaug         + DiffAugment (Zhao et al. 2020): random translation by up to 1/8 of the size and a cutout of half
                          the size, applied to every image D sees (real and fake) in both players' steps
   PRESET:ttur            + two time-scales (Heusel et al. 2017): D's learning rate doubled, G's halved
+  PRESET:FIELD=VALUE     any other TrainConfig setting, e.g. mlp:r1=0 or default:conditional=True (extras chain: mlp:r1=1:lr=0.002)
   conventional           the conventional loop of bench_mlp.py (DataLoader, MLP 128-256-512-1024 / 512-256, BCELoss, lr 2e-4)
 
     python bench/bench_quality.py --at 30,60 [--seeds 0,1,2] [--variants default,mlp,conventional] [--jobs 2] [--json FILE]
     python bench/bench_quality.py --seconds 60     # the same as --at 60
 
-It prints one row per variant and time: the median FID over seeds with the range, the median number of classes
-covered (of 10) and the median training images per second. `--json` also writes every run's numbers, and
+It prints one row per variant and time: the median FID over seeds with the range, the mean with its 95 % confidence
+interval (Student's t over the seeds), the median number of classes covered (of 10) and the median training images per
+second. A conditional variant samples the ten classes in turn. `--json` also writes every run's numbers, and
 `--grids FILE` the 64 fixed-noise samples of each run at each time (uint8), for the figures of the training chapter.
 """
 import argparse, json, os, statistics, sys, time
@@ -44,7 +47,7 @@ def _augment(x):
     return torch.where(hole[:, None], torch.full_like(x, -1.), x)
 
 def _patch_steps(extra:str):
-    "Replace the package's d_step / g_step with versions that add R1 or DiffAugment (the ablation's variants)."
+    "Replace the package's d_step / g_step with versions that add DiffAugment (the ablation's variant)."
     import torch
     import gan_tutorial.training as T
     from gan_tutorial.intro import frozen
@@ -53,13 +56,8 @@ def _patch_steps(extra:str):
         m = len(x)
         yf, z = gan.fake_labels(m), gan.G.sample_z(m, gan.rng)
         with torch.no_grad(): fake = gan.G(z, yf)
-        lazy = extra == 'r1' and gan.step % 4 == 0
-        xr = aug(x).detach().requires_grad_(lazy)
-        real_logits, fake_logits = gan.D(xr, y), gan.D(aug(fake), yf)
+        real_logits, fake_logits = gan.D(aug(x), y), gan.D(aug(fake), yf)
         loss = gan.loss.d(real_logits, fake_logits, gan.cfg.label_smoothing)
-        if lazy: # lazy R1: every 4th step, weighted 4× (StyleGAN2's schedule), gamma = 1
-            g, = torch.autograd.grad(real_logits.sum(), xr, create_graph=True)
-            loss = loss + 4*0.5*g.pow(2).flatten(1).sum(1).mean()
         gan.opt_d.zero_grad(set_to_none=True); loss.backward(); gan.opt_d.step()
         return loss.detach(), torch.sigmoid(real_logits.detach()).mean(), torch.sigmoid(fake_logits.detach()).mean()
     def g_step(gan, m): # the package's g_step (one process), DiffAugment on what D sees
@@ -77,32 +75,39 @@ def run(variant:str, seed:int, at:list)->dict:
     torch.set_num_threads(1)
     from gan_tutorial.data import mnist_sample, to_uint8
     from gan_tutorial.training import GAN, fit
-    from gan_tutorial.config import preset_lr
+    from gan_tutorial.config import preset_lr, TrainConfig
     from gan_tutorial import metrics
-    x, test, clf = mnist_sample().x, mnist_sample(train=False).x, metrics.load_classifier()
+    data, test, clf = mnist_sample(), mnist_sample(train=False).x, metrics.load_classifier()
     if variant == 'conventional':
         sys.path.insert(0, str(Path(__file__).parent))
         from bench_mlp import Conventional
         torch.manual_seed(seed)
         conv = Conventional()
         G, train, n_img = conv.G, lambda secs: conv.run(secs), 0
+        steps = lambda: None # the conventional loop counts images, not steps
         sample = lambda n, gen: G(torch.randn(n, 100, generator=gen))
     else:
-        arch, _, extra = variant.partition(':')
+        arch, *extras = variant.split(':')
         kw = {} if arch == 'default' else dict(architecture=arch)
-        if extra in ('old', 'lr'): kw['ema'] = 0.
-        if extra == 'old': kw['lr'] = 2e-4
-        if extra in ('r1', 'diffaug'): _patch_steps(extra)
+        for e in extras:
+            if e in ('old', 'lr'): kw['ema'], kw['r1'] = 0., 0.
+            if e == 'old': kw['lr'] = 2e-4
+            if e == 'r1': kw['r1'] = 1.
+            if e == 'diffaug': _patch_steps(e)
+            if '=' in e:
+                k, v = e.split('=', 1)
+                kw[k] = v == 'True' if v in ('True', 'False') else type(getattr(TrainConfig, k))(v) # e.g. r1=0 is a float
         gan = GAN(seed=seed, **kw)
-        if extra == 'ttur':
+        if 'ttur' in extras:
             lr = preset_lr(gan.cfg)
             for g in gan.opt_d.param_groups: g['lr'] = 2*lr
             for g in gan.opt_g.param_groups: g['lr'] = lr/2
-        G = gan.sampler
+        G, steps = gan.sampler, lambda: gan.step
         def train(secs):
-            fit(gan, x, seconds=secs, progress=False)
+            fit(gan, data, seconds=secs, progress=False)
             return gan.images_per_s*gan.elapsed, gan.elapsed
-        sample = lambda n, gen: G(G.sample_z(n, gen))
+        labels = lambda n: torch.arange(n) % 10 if gan.cfg.conditional else None # a conditional G draws the ten classes in turn
+        sample = lambda n, gen: G(G.sample_z(n, gen), labels(n))
     res, done, n_img, t_img = [], 0., 0, 0.
     for t in at:
         n, dt = train(t - done); done = t; n_img += n; t_img += dt
@@ -110,8 +115,25 @@ def run(variant:str, seed:int, at:list)->dict:
         with torch.no_grad(): s = sample(1000, torch.Generator().manual_seed(0)).clamp(-1, 1)
         G.train(was)
         res.append(dict(t=t, fid=metrics.fid(s, test, clf), n_classes=metrics.class_coverage(s, clf)['n_classes'],
-                        images_per_s=n_img/max(t_img, 1e-9), grid=to_uint8(s[:64]).tolist()))
+                        images_per_s=n_img/max(t_img, 1e-9), steps=steps(), grid=to_uint8(s[:64]).tolist()))
     return dict(variant=variant, seed=seed, results=res)
+
+T975 = {2: 12.71, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571, 7: 2.447, 8: 2.365, 9: 2.306, 10: 2.262} # Student's t, 97.5 % point, by sample size
+
+def mean_ci(v:list)->tuple:
+    "Mean and the half-width of its 95 % confidence interval (Student's t; 0 for one value)."
+    m = statistics.mean(v)
+    return m, (T975.get(len(v), 1.96)*statistics.stdev(v)/len(v)**.5 if len(v) > 1 else 0.)
+
+def cpu()->str:
+    "The CPU as the records name it: model, and whether it has AVX-512 BF16 / AMX (what bf16 needs to be fast)."
+    try: info = Path('/proc/cpuinfo').read_text()
+    except OSError: import platform; return platform.processor() or platform.machine()
+    model = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), '?')
+    flags = set(next((l.split(':', 1)[1].split() for l in info.splitlines() if l.startswith('flags')), []))
+    ext = [f for f, n in (('avx512_bf16', 'AVX-512 BF16'), ('amx_tile', 'AMX'), ('avx512f', 'AVX-512'), ('avx2', 'AVX2')) if f in flags]
+    names = dict(avx512_bf16='AVX-512 BF16', amx_tile='AMX', avx512f='AVX-512', avx2='AVX2')
+    return f"{model}, {names[ext[0]] if ext else 'no AVX2'}{', AMX' if 'amx_tile' in flags else ''}"
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -126,25 +148,28 @@ def main():
     at = [a.seconds] if a.seconds else sorted(float(t) for t in a.at.split(','))
     seeds, variants = [int(s) for s in a.seeds.split(',')], a.variants.split(',')
     jobs = [(v, s) for v in variants for s in seeds]
-    print(f"{len(jobs)} runs of {at[-1]:.0f} s, {a.jobs} at a time, on {os.cpu_count()} cores", flush=True)
+    print(f"{len(jobs)} runs of {at[-1]:.0f} s, {a.jobs} at a time, one thread each, on {os.cpu_count()} cores ({cpu()})", flush=True)
     t0, runs = time.time(), []
     with ProcessPoolExecutor(a.jobs, max_tasks_per_child=1) as ex: # a fresh process per run: no state leaks between variants
         for r in ex.map(run, [v for v, _ in jobs], [s for _, s in jobs], [at]*len(jobs)):
             runs.append(r)
-            print(f"  {r['variant']:<16} seed {r['seed']}: " + ', '.join(f"{m['t']:.0f} s FID {m['fid']:.1f} ({m['n_classes']}/10)" for m in r['results']), flush=True)
-    print(f"\n{'variant':<16}{'time s':>7}{'FID median':>12}{'FID range':>16}{'classes':>9}{'images/s':>10}")
+            print(f"  {r['variant']:<22} seed {r['seed']}: " + ', '.join(f"{m['t']:.0f} s FID {m['fid']:.1f} ({m['n_classes']}/10)" for m in r['results']), flush=True)
+    w = max(16, *(len(v) + 2 for v in variants))
+    print(f"\n{'variant':<{w}}{'time s':>7}{'FID median':>12}{'FID range':>16}{'mean ± 95% CI':>16}{'classes':>9}{'images/s':>10}{'steps':>9}")
     for v in variants:
         rs = [r for r in runs if r['variant'] == v]
         for i, t in enumerate(at):
             f = [r['results'][i]['fid'] for r in rs]
-            print(f"{v:<16}{t:>7.0f}{statistics.median(f):>12.1f}{f'{min(f):.1f}-{max(f):.1f}':>16}"
-                  f"{statistics.median(r['results'][i]['n_classes'] for r in rs):>9.0f}{statistics.median(r['results'][i]['images_per_s'] for r in rs):>10,.0f}")
+            mu, ci = mean_ci(f)
+            print(f"{v:<{w}}{t:>7.0f}{statistics.median(f):>12.1f}{f'{min(f):.1f}-{max(f):.1f}':>16}{f'{mu:.1f} ± {ci:.1f}':>16}"
+                  f"{statistics.median(r['results'][i]['n_classes'] for r in rs):>9.0f}{statistics.median(r['results'][i]['images_per_s'] for r in rs):>10,.0f}"
+                  f"{statistics.median(r['results'][i].get('steps') or 0 for r in rs):>9,.0f}")
     print(f"\n{len(runs)} runs in {time.time() - t0:.0f} s of wall time")
     if a.grids:
         import torch
         torch.save({f"{r['variant']}/{r['seed']}/{m['t']:.0f}": torch.tensor(m['grid'], dtype=torch.uint8) for r in runs for m in r['results']}, a.grids)
     for r in runs:
         for m in r['results']: del m['grid']
-    if a.json: Path(a.json).write_text(json.dumps(dict(at=at, seeds=seeds, variants=variants, cores=os.cpu_count(), runs=runs), indent=1))
+    if a.json: Path(a.json).write_text(json.dumps(dict(at=at, seeds=seeds, variants=variants, cores=os.cpu_count(), cpu=cpu(), threads=1, runs=runs), indent=1))
 
 if __name__ == '__main__': main()

@@ -5,12 +5,13 @@
 # %% auto #0
 __all__ = ['RUN_FILES', 'GRID_MAX', 'IMAGE_TYPES', 'ARRAY_TYPES', 'EVAL_MAX', 'COMMANDS', 'UsageError', 'cli_errors',
            'check_writable', 'check_positive', 'command', 'write_history', 'write_outputs', 'claim_folder', 'gan_train',
-           'output_kind', 'save_samples', 'gan_sample', 'load_samples', 'gan_evaluate', 'main']
+           'run_data', 'output_kind', 'save_samples', 'class_index', 'gan_sample', 'load_samples', 'folder_classifier',
+           'evaluate_folder_run', 'gan_evaluate', 'main']
 
 # %% ../nbs/94_cli.ipynb #0e8161ca
 import csv, inspect, io, math, os, shlex, shutil, sys, time
 from contextlib import nullcontext
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import wraps
 from json import dumps
 from pathlib import Path
@@ -128,7 +129,7 @@ def _train_config(resume, # the checkpoint to continue, or None for a new run
     return gan.cfg, gan
 
 # %% ../nbs/94_cli.ipynb #7af82d72
-RUN_FILES = ('last.pt', 'step-*.pt', 'history.csv', 'samples.png', 'losses.png', 'progress/epoch-*.png') # what `gan_train` writes in a run folder
+RUN_FILES = ('last.pt', 'step-*.pt', 'classifier.pt', 'history.csv', 'samples.png', 'losses.png', 'progress/epoch-*.png') # what `gan_train` writes in a run folder
 
 def claim_folder(out:Path, # the run folder, locked by this process
                  resume, # the checkpoint this run continues, or None for a new run
@@ -156,7 +157,8 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
               steps:int=None, # or train this many iterations of Algorithm 1
               until_step:int=None, # or train until the run reaches this step: a total, the same however often a job is restarted (--resume auto)
               resume:str=None, # continue the run saved in this checkpoint (e.g. run1/last.pt); auto: --out's last.pt if there is one, else a new run in --out
-              save_every:int=1000, # also keep a checkpoint step-N.pt every this many steps
+              save_every:int=1000, # also keep snapshots step-N.pt for sampling (the generator only) at N = save_every, then at each doubling (2×, 4×, ...)
+              full_snapshots:bool=False, # make the step-N.pt snapshots full checkpoints that --resume can continue (each as large as last.pt)
               checkpoint_seconds:float=30, # rewrite last.pt at least this often (seconds), so a killed run loses at most this much
               root:str=None, # folder with the dataset files (not needed for the embedded mnist_sample)
               download:bool=False, # download --dataset into --root first (needs internet)
@@ -172,6 +174,8 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
         last = Path(out or 'run').expanduser()/'last.pt'
         resume = str(last) if last.is_file() else None
     if resume and overwrite: raise UsageError("--overwrite starts a new run and --resume continues one: give one of them")
+    if not kwargs.get('data') and (kwargs.get('channels') or kwargs.get('size')): raise UsageError("--channels and --size describe the pictures of a --data folder: give --data DIR too")
+    if kwargs.get('data'): kwargs['data'] = str(Path(kwargs['data']).expanduser().absolute()) # a resumed run finds its folder from anywhere
     if epochs is None and seconds is None and steps is None and until_step is None: epochs = 20
     cfg, gan = _train_config(resume, kwargs)
     out = check_writable(out if out is not None else Path(resume).parent if resume else 'run')
@@ -179,7 +183,17 @@ def gan_train(out:str=None, # folder for checkpoints (last.pt, step-N.pt), progr
     from gan_tutorial.files import lock_run
     with lock_run(out) if is_main() else nullcontext(): # one writer per run folder (under torchrun, process 0), until the run ends
         claim_folder(out, resume, overwrite, delete=is_main())
-        _train(out, cfg, gan, dict(epochs=epochs, steps=steps, seconds=seconds), dict(every=save_every, seconds=checkpoint_seconds), root, download, quiet, until_step)
+        _train(out, cfg, gan, dict(epochs=epochs, steps=steps, seconds=seconds), dict(every=save_every, seconds=checkpoint_seconds, full=full_snapshots), root, download, quiet, until_step)
+
+# %% ../nbs/94_cli.ipynb #264033bf
+def run_data(cfg:TrainConfig, # reads `data`, `channels`, `size` and `dataset`
+             root=None, # folder with a named dataset's files
+             download:bool=False, # download a named dataset first
+            ):
+    "The data a run learns: the pictures of its `--data` folder (`image_folder`), or else its named `--dataset`."
+    from gan_tutorial.data import image_folder, load_dataset
+    if cfg.data: return image_folder(cfg.data, cfg.channels or None, cfg.size or None)
+    return load_dataset(cfg.dataset, root=root, download=download)
 
 # %% ../nbs/94_cli.ipynb #530effb7
 def _train(out:Path, # the run folder, checked writable and (in process 0) locked
@@ -194,14 +208,17 @@ def _train(out:Path, # the run folder, checked writable and (in process 0) locke
     from gan_tutorial.distributed import distribute, is_main
     from gan_tutorial.files import remove_stale_temps
     main = is_main() # under torchrun only process 0 writes (the distributed appendix)
-    from gan_tutorial.data import load_dataset
+    from gan_tutorial.data import FolderError
     from gan_tutorial.training import GAN, fit
     from gan_tutorial.checkpoint import GracefulInterrupt, SaveCheckpoints, SaveEpochGrids
     if main: remove_stale_temps(out); remove_stale_temps(out/'progress')
-    try: data = load_dataset(cfg.dataset, root=root, download=download)
-    except FileNotFoundError as e: # a resumed run's dataset is the checkpoint's, which the user may not have typed
+    try: data = run_data(cfg, root, download)
+    except (FileNotFoundError, FolderError) as e: # a resumed run's dataset is the checkpoint's, which the user may not have typed
         if gan is None: raise
-        raise UsageError(f"the resumed run was trained on --dataset {cfg.dataset} (its checkpoint says so), and continues on it: {e}") from None
+        raise UsageError(f"the resumed run was trained on {f'--data {cfg.data}' if cfg.data else f'--dataset {cfg.dataset}'} (its checkpoint says so), and continues on it: {e}") from None
+    if gan is None and cfg.data and cfg.conditional: # a folder's classes are its subfolders
+        if not data.classes: raise UsageError(f"--conditional learns one class per subfolder, and {cfg.data} has none: put the pictures in one subfolder per class, or drop --conditional")
+        cfg = replace(cfg, n_classes=len(data.classes))
     if gan is None: gan = GAN(cfg, img_shape=data.shape)
     if until_step is not None:
         if gan.step >= until_step: return say(f"gan_train: the run in {out} is at step {gan.step:,} already (--until_step {until_step:,}): nothing to train")
@@ -259,6 +276,18 @@ def save_samples(batches, # iterable of (b, C, H, W) float images in [-1, 1], e.
         if n != shape[0]: raise ValueError(f"the batches held {n} images, not {shape[0]}")
     return atomic_write(path, write, hold=False) # Ctrl-C cancels a long write at once, and its partial file goes
 
+# %% ../nbs/94_cli.ipynb #8abb3a00
+def class_index(label, # a class as typed: its number, or its name (a --data folder's subfolder)
+                classes:list, # the run's class names, in label order ([] when it kept none)
+                n_classes:int, # how many classes the run learned
+               )->int:
+    "The label number of a class given by name or number, or a `UsageError` that lists the choices."
+    s = str(label)
+    if s in classes: return classes.index(s)
+    if s.isdigit() and int(s) < n_classes: return int(s)
+    choices = ', '.join(classes) if classes else f"0 to {n_classes - 1}"
+    raise UsageError(f"--label {s}: this run learned the classes {choices}; give one of them{' (by name or number)' if classes else ''}")
+
 # %% ../nbs/94_cli.ipynb #71883223
 @command
 @cli_errors
@@ -270,7 +299,7 @@ def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/la
                interpolate:bool=False, # write strips interpolating between random z instead (the paper's Figure 3)
                frames:int=10, # images per interpolation strip, both ends included
                method:str='linear', # interpolation: linear or slerp
-               label:int=None, # for a run trained with --conditional: draw only this class (0-9); default: the classes in turn
+               label:str=None, # for a run trained with --conditional: draw only this class, by number (0-9 for the digits) or by name (a --data folder's subfolder); default: the classes in turn
                device:str='auto', # auto, cpu, cuda, mps
               ):
     "Draw samples from a trained generator into a PNG or JPEG grid or a .npy array, or interpolation strips."
@@ -283,13 +312,17 @@ def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/la
     from gan_tutorial import models
     from gan_tutorial.checkpoint import load_generator
     from gan_tutorial.data import save_grid
-    G = load_generator(checkpoint, device=device)
+    from gan_tutorial.checkpoint import read_checkpoint
+    sd = read_checkpoint(checkpoint) # read once: checked here, then built from
+    G = load_generator(checkpoint, device=device, sd=sd)
+    name = label
+    if label is not None: label = class_index(label, sd.get('classes') or [], sd['config'].get('n_classes', 10)) if sd['config'].get('conditional') else int(label) if str(label).isdigit() else label
     if interpolate:
         x = models.interpolate(G, rows=max(1, n//frames), steps=frames, seed=seed, method=method, labels=label)
         p = save_grid(x, Path(out).expanduser(), nrow=frames) if kind == 'grid' else save_samples([x], tuple(x.shape), out)
     elif kind == 'grid': x = models.generate(G, n, seed=seed, labels=label); p = save_grid(x, Path(out).expanduser(), nrow=nrow)
     else: p = save_samples(models.generate_batches(G, n, seed=seed, labels=label), (n, *G.out_shape), out)
-    print(f"gan_sample: {len(x) if interpolate or kind == 'grid' else n:,} {'interpolated ' if interpolate else ''}images{'' if label is None else f' of class {label}'} from {checkpoint} -> {p}")
+    print(f"gan_sample: {len(x) if interpolate or kind == 'grid' else n:,} {'interpolated ' if interpolate else ''}images{'' if label is None else f' of class {name}' if str(name) == str(label) else f' of class {name} ({label})'} from {checkpoint} -> {p}")
 
 # %% ../nbs/94_cli.ipynb #3ec5d831
 EVAL_MAX = 100_000 # samples `gan_evaluate` measures at most: FID's estimate barely moves past 10,000
@@ -298,6 +331,7 @@ def load_samples(source:str, # a checkpoint (.pt) or an array of samples (.npy) 
                  n:int=1000, # samples to draw from a checkpoint
                  seed:int=0, # fixes the samples drawn from a checkpoint
                  device:str='auto', # where to run G
+                 sd:dict|None=None, # the checkpoint's state if the caller has read it already
                 ): # (n, C, H, W) float32 tensor in [-1, 1], the data convention
     "Samples to evaluate, from a checkpoint or a .npy file (stored in [0, 1]), in [-1, 1], after checking a file's contents."
     import numpy as np, torch
@@ -305,7 +339,7 @@ def load_samples(source:str, # a checkpoint (.pt) or an array of samples (.npy) 
     from gan_tutorial.checkpoint import load_generator, read_checkpoint
     p = Path(source).expanduser()
     if p.suffix != '.npy':
-        sd = read_checkpoint(p) # read once: checked here, then built from
+        sd = read_checkpoint(p) if sd is None else sd # read once: checked here, then built from
         if sd['config']['dataset'] not in ('mnist', 'mnist_sample'): raise UsageError(f"{p} was trained on {sd['config']['dataset']}: gan_evaluate's metrics rest on a digit classifier and measure MNIST digits only")
         return models.generate(load_generator(p, device=device, sd=sd), n, seed=seed)
     if not p.exists(): raise UsageError(f"No samples at {p}: write them with gan_sample CHECKPOINT --out {p}")
@@ -322,6 +356,50 @@ def load_samples(source:str, # a checkpoint (.pt) or an array of samples (.npy) 
     if not torch.isfinite(x).all() or x.min() < 0 or x.max() > 1: raise UsageError(f"{p} has values outside [0, 1] (from {x.min():g} to {x.max():g}); save images scaled to [0, 1], as gan_sample does")
     return x*2 - 1 # the file's [0, 1] to the API's [-1, 1]
 
+# %% ../nbs/94_cli.ipynb #0a1698d5
+def folder_classifier(path:Path, # where the classifier is kept: the run folder's classifier.pt
+                      data, # the labelled pictures (`ImageData` from `image_folder`)
+                     )->tuple: # (classifier, held-out accuracy, (training, held-out) indices)
+    "The classifier of a folder's pictures: read from `path` if it was trained on exactly these pictures, else trained (`train_folder_classifier`) and kept there."
+    import hashlib, torch
+    from gan_tutorial.data import to_uint8
+    from gan_tutorial.files import atomic_save
+    from gan_tutorial.metrics import image_classifier, train_folder_classifier
+    key = hashlib.sha256(to_uint8(data.x).numpy().tobytes() + data.y.numpy().tobytes() + '|'.join(data.classes).encode()).hexdigest()
+    try:
+        sd = torch.load(path, map_location='cpu', weights_only=True)
+        if sd.get('data') == key:
+            with torch.random.fork_rng(devices=[]): m = image_classifier(data.x.shape[1], len(data.classes))
+            m.load_state_dict(sd['weights'])
+            return m.eval().requires_grad_(False), float(sd['accuracy']), (sd['train'], sd['held_out'])
+    except Exception: pass # missing, damaged or for other pictures: train again
+    say(f"gan_evaluate: training a classifier of the {len(data.classes)} classes of {data.name} on 80 % of its {len(data):,} pictures (once: it is kept in {path})", file=sys.stderr)
+    m, acc, (tr, ho) = train_folder_classifier(data)
+    try: atomic_save(dict(data=key, weights=m.state_dict(), accuracy=acc, train=tr, held_out=ho), path)
+    except OSError: pass # a read-only run folder: the next evaluation trains it again
+    return m, acc, (tr, ho)
+
+def evaluate_folder_run(path:Path, # a checkpoint of a run trained with --data
+                        sd:dict, # its state, read by `read_checkpoint`
+                        n:int, seed:int, device:str, # samples to draw, their seed, where G runs
+                       )->tuple: # (the dict of `evaluate_folder`, the folder's name)
+    "Measure a --data run's samples in the features of a classifier of its own pictures, or say in one line why that can't be done."
+    from gan_tutorial import models
+    from gan_tutorial.checkpoint import load_generator
+    from gan_tutorial.data import image_folder
+    from gan_tutorial.metrics import evaluate_folder
+    c = sd['config']
+    folder = Path(c['data'])
+    if not folder.is_dir(): raise UsageError(f"{path} learned the pictures in {folder}, which is not there any more: gan_evaluate measures samples against them")
+    data = image_folder(folder, c.get('channels') or None, c.get('size') or None)
+    if len(data.classes) < 2:
+        raise UsageError(f"{path} learned {folder}, which has no class subfolders: FID and class coverage are measured in the features of a classifier "
+                         "of the pictures' classes, and without labels there is none to train (put the pictures in one subfolder per class to measure them)")
+    if data.shape != tuple(sd['img_shape']): raise UsageError(f"{path} learned pictures of shape {tuple(sd['img_shape'])}, but {folder} now gives {data.shape}")
+    m, acc, split = folder_classifier(path.parent/'classifier.pt', data)
+    x = models.generate(load_generator(path, device=device, sd=sd), n, seed=seed).cpu()
+    return evaluate_folder(x, data, m, split, acc, seed=seed), folder.name
+
 # %% ../nbs/94_cli.ipynb #eab24bc0
 @command
 @cli_errors
@@ -331,11 +409,19 @@ def gan_evaluate(source:str, # a checkpoint (.pt) or samples (.npy, values in [0
                  json:bool=False, # print the results as JSON instead of text
                  device:str='auto', # auto, cpu, cuda, mps
                 ):
-    "Measure a generator's samples against the embedded MNIST sample: FID, class coverage, Parzen log-likelihood, memorisation."
+    "Measure a generator's samples against the embedded MNIST sample (FID, class coverage, Parzen log-likelihood, memorisation), or a --data run's against its own pictures (FID and class coverage in the features of a classifier of them)."
     check_positive(n=n)
     if not 2 <= n <= EVAL_MAX: raise UsageError(f"--n must be between 2 and {EVAL_MAX:,}, got {n:,}")
     if not 0 <= seed < 2**63: raise UsageError(f"--seed must be between 0 and 2**63, got {seed}")
-    x = load_samples(source, n, seed, device)
+    sd = None
+    if Path(source).suffix != '.npy':
+        from gan_tutorial.checkpoint import read_checkpoint
+        sd = read_checkpoint(Path(source).expanduser())
+        if sd['config'].get('data'): # a run on a folder of pictures: measured with a classifier of its own
+            res, name = evaluate_folder_run(Path(source).expanduser(), sd, n, seed, device)
+            from gan_tutorial.metrics import format_folder_report
+            return print(dumps(dict(source=str(source), n=n, **res), indent=2, default=float) if json else format_folder_report(res, name))
+    x = load_samples(source, n, seed, device, sd=sd)
     from gan_tutorial import metrics
     res = metrics.evaluate(x)
     res = dict(source=str(source), n=len(x), **res)

@@ -6,7 +6,8 @@
 __all__ = ['CLASSIFIER_PATH', 'check_images', 'digit_classifier', 'random_affine', 'classifier_epoch', 'train_classifier',
            'save_classifier', 'load_classifier', 'class_probs', 'digit_features', 'frechet_distance', 'feature_stats',
            'fid', 'class_coverage', 'parzen_log_density', 'parzen_ll', 'nearest_neighbours', 'memorisation_ratio',
-           'evaluate', 'format_report']
+           'evaluate', 'format_report', 'image_classifier', 'holdout_split', 'train_folder_classifier',
+           'evaluate_folder', 'format_folder_report']
 
 # %% ../nbs/05_metrics.ipynb #1b5184db
 import math, time, warnings
@@ -23,13 +24,16 @@ from .data import ImageData, mnist_sample
 # %% ../nbs/05_metrics.ipynb #9a9d4783
 def check_images(x, # (N, 1, 28, 28) or (N, 784) images in [-1, 1]: a tensor, an array or `ImageData`
                  name:str='images', # what to call `x` in error messages
-                )->torch.Tensor: # float32 (N, 1, 28, 28) on the CPU
-    "Check that `x` holds MNIST-like images in [-1, 1] and return them as a float CPU tensor."
+                 shape:tuple|None=(1, 28, 28), # the shape of one image; None: any (C, H, W)
+                )->torch.Tensor: # float32 (N, 1, 28, 28) (or (N, *shape)) on the CPU
+    "Check that `x` holds MNIST-like images (or images of `shape`) in [-1, 1] and return them as a float CPU tensor."
     if isinstance(x, ImageData): x = x.x
     x = torch.as_tensor(x).detach().float().cpu()
-    if x.ndim == 2 and x.shape[1] == 784: x = x.reshape(-1, 1, 28, 28)
-    if x.ndim != 4 or tuple(x.shape[1:]) != (1, 28, 28):
+    if x.ndim == 2 and x.shape[1] == 784 and shape == (1, 28, 28): x = x.reshape(-1, 1, 28, 28)
+    if shape == (1, 28, 28) and (x.ndim != 4 or tuple(x.shape[1:]) != shape):
         raise ValueError(f"{name} must be MNIST-like images of shape (N, 1, 28, 28) or (N, 784), got {tuple(x.shape)}")
+    if x.ndim != 4 or (shape is not None and tuple(x.shape[1:]) != tuple(shape)):
+        raise ValueError(f"{name} must be images of shape (N, {', '.join(map(str, shape or ('C', 'H', 'W')))}), got {tuple(x.shape)}")
     if len(x) == 0: raise ValueError(f"{name} holds no images")
     if not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or infinite values")
     lo, hi = x.min().item(), x.max().item()
@@ -174,7 +178,7 @@ def class_probs(x, # (N, 1, 28, 28) images in [-1, 1]
                 bs:int=500, # images per forward pass
                )->torch.Tensor: # (N, 10) class probabilities
     "The classifier's predicted probability of each digit class."
-    x, model = check_images(x), model or load_classifier()
+    x, model = check_images(x, shape=None if model is not None else (1, 28, 28)), model or load_classifier() # a classifier of other pictures takes their shape
     return torch.cat([model(x[i:i+bs]).softmax(1) for i in range(0, len(x), bs)])
 
 # %% ../nbs/05_metrics.ipynb #e5277b0e
@@ -184,7 +188,7 @@ def digit_features(x, # (N, 1, 28, 28) images in [-1, 1]
                    bs:int=500, # images per forward pass
                   )->torch.Tensor: # (N, 128) penultimate-layer activations
     "The classifier's penultimate features (`model[:-1]`), the embedding FID is computed in."
-    x, model = check_images(x), model or load_classifier()
+    x, model = check_images(x, shape=None if model is not None else (1, 28, 28)), model or load_classifier() # a classifier of other pictures takes their shape
     return torch.cat([model[:-1](x[i:i+bs]) for i in range(0, len(x), bs)])
 
 # %% ../nbs/05_metrics.ipynb #5fc05f37
@@ -325,3 +329,93 @@ def format_report(d:dict, # the dict returned by `evaluate`
         f"  predicted classes (%)            {hist}",
         f"  Parzen log-likelihood            {d['parzen_ll']:8.1f} ± {d['parzen_se']:.1f} nats   higher is better, but mind its caveats (docs: metrics.html#parzen-window-log-likelihood-the-papers-number); σ = {d['parzen_sigma']:.3f} chosen on {d['n_valid']:,} digits",
         f"  memorisation ratio               {d['memorisation_ratio']:8.2f}   about 1: new digits; well below 1: copies of training digits"])
+
+# %% ../nbs/05_metrics.ipynb #a3da9cab
+def image_classifier(channels:int=3, # 1 (grey) or 3 (colour)
+                     n_classes:int=2, # number of classes
+                     width:int=32, # channels of the first convolution; the next two have twice as many
+                     n_feat:int=128, # size of the feature layer (the penultimate layer FID uses)
+                    )->nn.Sequential: # maps (N, channels, H, W) images in [-1, 1], any H, W ≥ 8, to (N, n_classes) logits
+    "`digit_classifier`'s design for pictures of any size and channel count: the same three strided convolutions, then an average over what is left of the picture to a 3 × 3 grid."
+    w = width
+    return nn.Sequential(
+        nn.Conv2d(channels, w, 4, stride=2, padding=1), nn.ReLU(),
+        nn.Conv2d(w, 2*w, 4, stride=2, padding=1), nn.ReLU(),
+        nn.Conv2d(2*w, 2*w, 3, stride=2, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(3),
+        nn.Flatten(), nn.Dropout(0.3), nn.Linear(2*w*9, n_feat), nn.ReLU(),
+        nn.Linear(n_feat, n_classes))
+
+
+# %% ../nbs/05_metrics.ipynb #84666f35
+def holdout_split(y:torch.Tensor, # (N,) labels
+                  frac:float=0.2, # share of each class held out
+                  seed:int=0, # fixes the split
+                 )->tuple: # (training indices, held-out indices), each sorted
+    "Split the items class by class, holding out `frac` of each class (at least one item of a class with two or more)."
+    g, tr, ho = torch.Generator().manual_seed(seed), [], []
+    for c in y.unique():
+        i = (y == c).nonzero().flatten()
+        i = i[torch.randperm(len(i), generator=g)]
+        k = max(1, round(frac*len(i))) if len(i) > 1 else 0
+        ho.append(i[:k]); tr.append(i[k:])
+    return torch.cat(tr).sort().values, torch.cat(ho).sort().values
+
+def train_folder_classifier(data:ImageData, # labelled pictures, e.g. from `image_folder`: two classes or more
+                            steps:int|None=None, # minibatch steps; None: 15 passes over the training split, 300 to 3,000 steps
+                            seed:int=0, # fixes the split, the weights, the order and the augmentation
+                            threads:int|None=1, # CPU threads while training
+                           )->tuple: # (the classifier in eval mode, its accuracy on the held-out split, (training, held-out) indices)
+    "Train `image_classifier` on 80 % of a labelled folder, the way the digit classifier was trained, and measure it on the other 20 %."
+    if len(data.classes) < 2: raise ValueError(f"a classifier needs two classes or more; {data.name} has {len(data.classes)}: put the pictures in one subfolder per class")
+    tr, ho = holdout_split(data.y, seed=seed)
+    if len(ho) == 0: raise ValueError(f"{data.name} has too few pictures to hold any out: at least two per class")
+    steps = steps or min(3000, max(300, 15*math.ceil(len(tr)/64)))
+    nt = torch.get_num_threads()
+    try:
+        if threads: torch.set_num_threads(threads)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            g, m = torch.Generator().manual_seed(seed), image_classifier(data.x.shape[1], len(data.classes))
+            opt = torch.optim.Adam(m.parameters(), lr=3e-3)
+            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
+            x, y, per = data.x[tr], data.y[tr], math.ceil(len(tr)/64)
+            for ep in range(math.ceil(steps/per)): classifier_epoch(m, x, y, opt, sched, g, steps=min(per, steps - ep*per))
+    finally: torch.set_num_threads(nt)
+    m.requires_grad_(False)
+    with torch.no_grad(): acc = (m(data.x[ho]).argmax(1) == data.y[ho]).float().mean().item()
+    return m, acc, (tr, ho)
+
+
+# %% ../nbs/05_metrics.ipynb #e58dc223
+def evaluate_folder(samples, # (N, C, H, W) generated images in [-1, 1], shaped like `data`'s
+                    data:ImageData, # the labelled pictures the generator learned (`image_folder`)
+                    model:nn.Sequential|None=None, # a classifier from `train_folder_classifier`; None: train one here
+                    split:tuple|None=None, # its (training, held-out) indices; with `model`
+                    accuracy:float|None=None, # its held-out accuracy, for the report
+                    seed:int=0, # picks the real pictures of the `fid_real` floor
+                   )->dict: # plain numbers (JSON-ready): fid, fid_real, n_classes, kl_uniform, class_hist, classes, accuracy, ...
+    "FID in the features of the folder's own classifier against its held-out pictures, with the real-against-real floor, and class coverage, as `evaluate` does for digits."
+    t0 = time.time()
+    x = check_images(samples, 'samples', shape=data.shape)
+    if model is None: model, accuracy, split = train_folder_classifier(data, seed=seed)
+    tr, ho = split
+    st = feature_stats(data.x[ho], model)
+    pick = tr[torch.randperm(len(tr), generator=torch.Generator().manual_seed(seed))[:max(2, min(len(x), len(tr)))]]
+    cov = class_coverage(x, model, min_frac=0.25/len(data.classes))
+    return dict(n_samples=len(x), n_test=len(ho), n_train=len(tr), n_real=len(pick), classes=list(data.classes), accuracy=accuracy,
+                fid=frechet_distance(*feature_stats(x, model), *st), fid_real=frechet_distance(*feature_stats(data.x[pick], model), *st),
+                n_classes=cov['n_classes'], kl_uniform=cov['kl_uniform'], class_hist=cov['hist'], seconds=time.time() - t0)
+
+def format_folder_report(d:dict, # the dict returned by `evaluate_folder`
+                         name:str='the folder', # what the pictures are called
+                        )->str:
+    "Format the result of `evaluate_folder` as text, one metric per line with how to read it."
+    k = len(d['classes'])
+    hist = ' '.join(f"{c}:{100*h:.0f}" for c, h in zip(d['classes'], d['class_hist']))
+    acc = '' if d.get('accuracy') is None else f"; it tells the held-out pictures' classes apart {100*d['accuracy']:.1f}% of the time"
+    return '\n'.join([
+        f"{d['n_samples']:,} samples vs {d['n_test']:,} held-out pictures of {name} ({d['seconds']:.1f} s)",
+        f"  FID (features of a classifier of these {k} classes)  {d['fid']:8.2f}   lower is better; {d['n_real']:,} real pictures score {d['fid_real']:.2f}{acc}",
+        f"  class coverage  {d['n_classes']:5d}/{k}   classes with >= {25/k:.1f}% of samples; KL to uniform {d['kl_uniform']:.3f} nats (0 best, {math.log(k):.3f} one class)",
+        f"  predicted classes (%)  {hist}"])
+
