@@ -45,7 +45,8 @@ GLOSSARY_TERMS = {  # a word or two as the pages write it (lower case) -> its en
     'anogan': 'anogan', 'minimax': 'minimax-game', 'mode collapse': 'mode-collapse', 'transposed convolution': 'transposed-convolution',
     'transposed convolutions': 'transposed-convolution', 'projection discriminator': 'projection-discriminator', 'mixed precision': 'mixed-precision',
     'nash equilibrium': 'nash-equilibrium', 'label smoothing': 'label-smoothing-one-sided', 'class coverage': 'class-coverage',
-    'checkerboard artefact': 'checkerboard-artefact', 'non-saturating': 'non-saturating-loss', 'epoch': 'epoch', 'epochs': 'epoch'}
+    'checkerboard artefact': 'checkerboard-artefact', 'non-saturating': 'non-saturating-loss', 'epoch': 'epoch', 'epochs': 'epoch',
+    'r1 penalty': 'r1-penalty'}
 
 def log(*a): print(*a, flush=True)
 

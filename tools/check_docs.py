@@ -46,7 +46,8 @@ TOP_HITS = {  # query: what its first result may be (page, or page#section), an 
     'nash equilibrium': ['glossary.html#nash-equilibrium', 'theory.html'], 'minimax game': ['glossary.html#minimax-game', 'theory.html#the-value-function'],
     'generator collapse': ['glossary.html#mode-collapse'], 'optimal discriminator': ['theory.html#the-optimal-discriminator', 'glossary.html#d-the-optimal'],
     'transposed convolution': ['glossary.html#transposed-convolution', 'conv.html#a-transposed-convolution'], 'heatmap': ['playground.html'],
-    'checkerboard': ['conv.html#the-checkerboard-artefact', 'glossary.html#checkerboard']}
+    'checkerboard': ['conv.html#the-checkerboard-artefact', 'glossary.html#checkerboard'],
+    'own images': ['your_images.html', 'data.html#your-own-images'], 'R1 penalty': ['glossary.html#r1-penalty', 'training.html#why-longer-stops-helping-d-memorises-the-training-digits']}
 PLAYGROUND_MS = 2000  # the most 500 iterations of the 2-D game may take in the page
 PLACEHOLDER_ALT = ('no description has been provided', 'png', 'image', 'figure')
 
