@@ -10,7 +10,7 @@ __all__ = ['SAMPLE_DIR', 'MNIST_FILES', 'FASHION_CLASSES', 'CIFAR10_CLASSES', 'D
            'gaussian_1d', 'mixture_1d', 'ring_2d', 'grid_2d', 'image_grid', 'show_images', 'save_grid']
 
 # %% ../nbs/00_data.ipynb #15566d93
-import gzip, hashlib, io, os, sys
+import gzip, hashlib, io, os, re, sys
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from fastcore.basics import patch
@@ -197,7 +197,10 @@ def _mem_available()->int: # bytes of memory a new allocation can have, as the k
     try: return int(next(l for l in Path('/proc/meminfo').read_text().splitlines() if l.startswith('MemAvailable')).split()[1])*1024
     except (OSError, StopIteration, ValueError, IndexError): return os.sysconf('SC_PAGE_SIZE')*os.sysconf('SC_AVPHYS_PAGES')
 
-def _reason(e:BaseException)->str: return (str(e).strip().splitlines() or [type(e).__name__])[0][:80] # why a file was skipped, in one short line
+def _reason(e:BaseException)->str: # why a file was skipped, in one short line: without the C++ source location or the file's own path
+    msg = (str(e).strip().splitlines() or [type(e).__name__])[0]
+    msg = re.sub(r"^[\w:~]+\(\), \S+:\d+, ", '', msg) # torchvision's "operator(), .../decode_png.cpp:79, "
+    return re.sub(r"\s*'[^']*/[^']*'", '', msg)[:80] # Pillow's "cannot identify image file '/the/path'"
 
 def image_header(path, # an image file
                 )->tuple: # (width, height, grey): from the header, without decoding the pixels
