@@ -125,15 +125,20 @@ def mean_ci(v:list)->tuple:
     m = statistics.mean(v)
     return m, (T975.get(len(v), 1.96)*statistics.stdev(v)/len(v)**.5 if len(v) > 1 else 0.)
 
+def cpu_info(key:str)->str: # a field of /proc/cpuinfo (its first processor's), or '' where there is none
+    try: return next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith(key)), '')
+    except OSError: return ''
+
+def cpu_model()->str:
+    "The CPU's model name, as the records and the timeline name it."
+    import platform
+    return cpu_info('model name') or platform.processor() or platform.machine()
+
 def cpu()->str:
-    "The CPU as the records name it: model, and whether it has AVX-512 BF16 / AMX (what bf16 needs to be fast)."
-    try: info = Path('/proc/cpuinfo').read_text()
-    except OSError: import platform; return platform.processor() or platform.machine()
-    model = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), '?')
-    flags = set(next((l.split(':', 1)[1].split() for l in info.splitlines() if l.startswith('flags')), []))
-    ext = [f for f, n in (('avx512_bf16', 'AVX-512 BF16'), ('amx_tile', 'AMX'), ('avx512f', 'AVX-512'), ('avx2', 'AVX2')) if f in flags]
-    names = dict(avx512_bf16='AVX-512 BF16', amx_tile='AMX', avx512f='AVX-512', avx2='AVX2')
-    return f"{model}, {names[ext[0]] if ext else 'no AVX2'}{', AMX' if 'amx_tile' in flags else ''}"
+    "The CPU as the records name it: model and widest vector extension, and AMX (bf16 is fast only with AVX-512 BF16 or AMX)."
+    flags = cpu_info('flags').split()
+    ext = next((n for f, n in (('avx512_bf16', 'AVX-512 BF16'), ('avx512f', 'AVX-512'), ('avx2', 'AVX2')) if f in flags), 'no AVX2')
+    return f"{cpu_model()}, {ext}{', AMX' if 'amx_tile' in flags else ''}"
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])

@@ -8,12 +8,8 @@ their FID and class coverage against the 1,000 held-out test digits with the pac
 trained against), and keeps the first 64 as that moment's frame. Writes OUT.webp (the frames side by side, each an 8×8
 grid of 28-pixel digits with 2-pixel gaps) and OUT.json (times, steps per second, FID, classes, the CPU it ran on),
 which nbs/04_training.ipynb shows as a slider."""
-import argparse, json, platform, sys, time
+import argparse, json, sys, time
 from pathlib import Path
-
-def cpu_name()->str:
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): return platform.processor() or platform.machine()
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -22,7 +18,7 @@ def main():
     p.add_argument('--out', default=str(Path(__file__).parent/'results'/'timeline'))
     a = p.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
-    from bench_quality import run
+    from bench_quality import run, cpu_model
     import torch
     from gan_tutorial.data import image_grid
     at = [float(t) for t in a.at.split(',')]
@@ -34,7 +30,7 @@ def main():
     Image.fromarray((strip[0]*255).round().to(torch.uint8).numpy(), mode='L').save(a.out + '.webp', quality=80) # a third of the PNG's size: early frames are noise
     frames = [dict(t=m['t'], fid=round(m['fid'], 2), n_classes=m['n_classes']) for m in r['results']]
     meta = dict(frames=frames, frame_width=grids[0].shape[-1], frame_height=grids[0].shape[-2], seed=a.seed,
-                images_per_s=round(r['results'][-1]['images_per_s']), cpu=f"{cpu_name()}, one thread", threads=1)
+                images_per_s=round(r['results'][-1]['images_per_s']), cpu=f"{cpu_model()}, one thread", threads=1)
     Path(a.out + '.json').write_text(json.dumps(meta, indent=1) + '\n')
     print(f"{len(frames)} frames in {time.time() - t0:.0f} s: " + ', '.join(f"{f['t']:g} s FID {f['fid']:.1f}" for f in frames))
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['FORMAT', 'STATE_TYPES', 'SNAPSHOT_TYPES', 'MAX_SIDE', 'MAX_CHANNELS', 'MAX_NZ', 'MAX_BYTES', 'gan_state',
-           'snapshot_state', 'save_checkpoint', 'CheckpointError', 'damaged', 'first_line', 'check_state',
+           'snapshot_state', 'save_checkpoint', 'CheckpointError', 'damaged', 'saved_classes', 'check_state',
            'check_archive', 'check_contents', 'read_checkpoint', 'sampler_state', 'load_checkpoint', 'snapshot_due',
            'SaveCheckpoints', 'grid_due', 'SaveEpochGrids', 'GracefulInterrupt', 'load_generator']
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 import gan_tutorial
-from .files import atomic_save, say, STOP_SIGNALS
+from .files import atomic_save, first_line, say, STOP_SIGNALS
 from .data import save_grid
 from .models import ARCHITECTURES, build_gan, Generator
 from .config import N_CLASSES, upgrade_config
@@ -62,17 +62,17 @@ def damaged(path, # the checkpoint file
     "The one-line error for a checkpoint whose contents are wrong: names the file and the problem, and says what to do."
     return CheckpointError(f"{path} is damaged or was not written by gan_tutorial ({what}); use an earlier checkpoint or train again")
 
-# %% ../nbs/93_checkpoint_and_sample.ipynb #1a5651a9
-def first_line(e:BaseException, # an exception
-              )->str: # its message's first line, or its type's name when the message is empty
-    "The first line of an exception's message, for one-line errors."
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]
-
 # %% ../nbs/93_checkpoint_and_sample.ipynb #af1e0860
 STATE_TYPES = dict(config=dict, img_shape=list, step=int, G=dict, D=dict, opt_g=dict, opt_d=dict, rng=torch.Tensor,
                    torch_rng=torch.Tensor, fixed_z=torch.Tensor, history=dict) # what `gan_state` writes, and must be there
 SNAPSHOT_TYPES = dict(config=dict, img_shape=list, step=int, G=dict) # what `snapshot_state` writes
 MAX_SIDE, MAX_CHANNELS, MAX_NZ = 1024, 4, 10_000 # the largest images and noise a checkpoint may describe
+
+def saved_classes(c:dict, # a saved config, as plain values
+                 )->int: # the label count its nets were built for: 0 for an unconditional run
+    "How many classes a saved run's G and D take: its `n_classes` (10 in configs saved before the field), or 0 unless it is conditional."
+    return c.get('n_classes', N_CLASSES) if c.get('conditional') else 0
+
 
 def check_state(sd:dict, # a loaded checkpoint
                 path, # its file, for the message
@@ -86,7 +86,8 @@ def check_state(sd:dict, # a loaded checkpoint
     if c.get('architecture') not in ARCHITECTURES: raise damaged(path, f"unknown architecture {c.get('architecture')!r}")
     if type(c.get('nz')) is not int or not 0 < c['nz'] <= MAX_NZ: raise damaged(path, f"noise size nz = {c.get('nz')!r}; expected 1 to {MAX_NZ}")
     if type(c.get('conditional', False)) is not bool: raise damaged(path, f"conditional = {c.get('conditional')!r}; expected True or False")
-    if type(c.get('n_classes', N_CLASSES)) is not int or not 2 <= c.get('n_classes', N_CLASSES) <= 1000: raise damaged(path, f"n_classes = {c.get('n_classes')!r}; expected 2 to 1000")
+    k = c.get('n_classes', N_CLASSES)
+    if type(k) is not int or not 2 <= k <= 1000: raise damaged(path, f"n_classes = {k!r}; expected 2 to 1000")
     cl = sd.get('classes')
     if cl is not None and not (isinstance(cl, list) and len(cl) <= 1000 and all(isinstance(v, str) and len(v) <= 255 for v in cl)): raise damaged(path, "'classes' is not a list of class names")
     if sd['step'] < 0: raise damaged(path, f"step {sd['step']}")
@@ -119,7 +120,7 @@ def check_contents(sd:dict, # a state that passed `check_state`
                   ):
     "Check every saved tensor against the run the checkpoint's config describes (built on the meta device), before any of it is loaded."
     c, shape = sd['config'], tuple(sd['img_shape'])
-    with torch.device('meta'): G, D = build_gan(c['architecture'], shape, c['nz'], n_classes=c.get('n_classes', N_CLASSES) if c.get('conditional') else 0)
+    with torch.device('meta'): G, D = build_gan(c['architecture'], shape, c['nz'], n_classes=saved_classes(c))
     snap = sd.get('kind') == 'snapshot' # G (the one to sample from) alone
     for name, net in (('G', G),) if snap else (('G', G), ('D', D), ('G_ema', G)):
         got, want = sd.get(name), net.state_dict()
@@ -303,7 +304,7 @@ def load_generator(path, # a checkpoint written by `save_checkpoint` / gan_train
     "Load only the generator of a checkpoint or snapshot, ready for sampling: G's weight average if the run kept one, else G."
     sd = read_checkpoint(path) if sd is None else sd
     c = sd['config']
-    G, _ = build_gan(c['architecture'], tuple(sd['img_shape']), c['nz'], n_classes=c.get('n_classes', N_CLASSES) if c.get('conditional') else 0)
+    G, _ = build_gan(c['architecture'], tuple(sd['img_shape']), c['nz'], n_classes=saved_classes(c))
     try: G.load_state_dict(sampler_state(sd))
     except RuntimeError as e: raise CheckpointError(f"{path}: the saved generator doesn't fit the {c['architecture']!r} architecture ({first_line(e)})") from None
     return G.to(get_device(device)).eval()

@@ -312,11 +312,11 @@ def gan_sample(checkpoint:str, # a checkpoint written by gan_train (e.g. run1/la
     from gan_tutorial import models
     from gan_tutorial.checkpoint import load_generator
     from gan_tutorial.data import save_grid
-    from gan_tutorial.checkpoint import read_checkpoint
+    from gan_tutorial.checkpoint import read_checkpoint, saved_classes
     sd = read_checkpoint(checkpoint) # read once: checked here, then built from
     G = load_generator(checkpoint, device=device, sd=sd)
-    name = label
-    if label is not None: label = class_index(label, sd.get('classes') or [], sd['config'].get('n_classes', 10)) if sd['config'].get('conditional') else int(label) if str(label).isdigit() else label
+    name, k = label, saved_classes(sd['config'])
+    if label is not None and k: label = class_index(label, sd.get('classes') or [], k) # by name or number; an unconditional G refuses any label itself
     if interpolate:
         x = models.interpolate(G, rows=max(1, n//frames), steps=frames, seed=seed, method=method, labels=label)
         p = save_grid(x, Path(out).expanduser(), nrow=frames) if kind == 'grid' else save_samples([x], tuple(x.shape), out)

@@ -22,7 +22,7 @@ import torch
 import matplotlib.pyplot as plt
 from PIL import Image
 
-from .files import atomic_save, atomic_write, cache_dir, say, DatasetCorrupt, read_idx, read_cifar_batch
+from .files import atomic_save, atomic_write, cache_dir, first_line, say, DatasetCorrupt, read_idx, read_cifar_batch
 
 # %% ../nbs/00_data.ipynb #5d28bad2
 SAMPLE_DIR = Path(str(files('gan_tutorial')))/'data'/'mnist-sample' # the gzipped IDX files shipped with the package
@@ -198,8 +198,7 @@ def _mem_available()->int: # bytes of memory a new allocation can have, as the k
     except (OSError, StopIteration, ValueError, IndexError): return os.sysconf('SC_PAGE_SIZE')*os.sysconf('SC_AVPHYS_PAGES')
 
 def _reason(e:BaseException)->str: # why a file was skipped, in one short line: without the C++ source location or the file's own path
-    msg = (str(e).strip().splitlines() or [type(e).__name__])[0]
-    msg = re.sub(r"^[\w:~]+\(\), \S+:\d+, ", '', msg) # torchvision's "operator(), .../decode_png.cpp:79, "
+    msg = re.sub(r"^[\w:~]+\(\), \S+:\d+, ", '', first_line(e)) # torchvision's "operator(), .../decode_png.cpp:79, "
     return re.sub(r"\s*'[^']*/[^']*'", '', msg)[:80] # Pillow's "cannot identify image file '/the/path'"
 
 def image_header(path, # an image file
@@ -249,9 +248,10 @@ def image_folder(folder, # a folder of PNG/JPEG/WebP images, or of one subfolder
     sd = _cached(path, classes) if cache and path.is_file() else None
     if sd is None:
         bad, ok = [], []
+        skip = lambda p, e: bad.append(f"{p.relative_to(folder)} ({_reason(e)})") # a file that is not a readable picture, and why
         for p, y in zip(files, labels): # the headers first: sizes and modes, without decoding any pixels
             try: ok.append((p, y, image_header(p)[2]))
-            except Exception as e: bad.append(f"{p.relative_to(folder)} ({_reason(e)})")
+            except Exception as e: skip(p, e)
         if not ok: raise FolderError(f"None of the {len(files):,} image files in {folder} can be read (first: {bad[0]}): check that they are PNG, JPEG or WebP pictures")
         c = channels or (1 if all(g for *_, g in ok) else 3)
         s = size or (28 if c == 1 else 32)
@@ -262,7 +262,7 @@ def image_folder(folder, # a folder of PNG/JPEG/WebP images, or of one subfolder
         xs, ys = [], []
         for p, y, _ in ok:
             try: xs.append(decode_image_file(p, c, s)); ys.append(y)
-            except Exception as e: bad.append(f"{p.relative_to(folder)} ({_reason(e)})")
+            except Exception as e: skip(p, e)
         if not xs: raise FolderError(f"None of the {len(files):,} image files in {folder} can be decoded (first: {bad[0]}): check that they are PNG, JPEG or WebP pictures")
         sd = dict(x=torch.stack(xs), y=torch.tensor(ys), classes=classes, skipped=bad)
         if cache:

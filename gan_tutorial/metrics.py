@@ -29,11 +29,11 @@ def check_images(x, # (N, 1, 28, 28) or (N, 784) images in [-1, 1]: a tensor, an
     "Check that `x` holds MNIST-like images (or images of `shape`) in [-1, 1] and return them as a float CPU tensor."
     if isinstance(x, ImageData): x = x.x
     x = torch.as_tensor(x).detach().float().cpu()
-    if x.ndim == 2 and x.shape[1] == 784 and shape == (1, 28, 28): x = x.reshape(-1, 1, 28, 28)
-    if shape == (1, 28, 28) and (x.ndim != 4 or tuple(x.shape[1:]) != shape):
-        raise ValueError(f"{name} must be MNIST-like images of shape (N, 1, 28, 28) or (N, 784), got {tuple(x.shape)}")
+    digits = shape == (1, 28, 28)
+    if digits and x.ndim == 2 and x.shape[1] == 784: x = x.reshape(-1, 1, 28, 28)
     if x.ndim != 4 or (shape is not None and tuple(x.shape[1:]) != tuple(shape)):
-        raise ValueError(f"{name} must be images of shape (N, {', '.join(map(str, shape or ('C', 'H', 'W')))}), got {tuple(x.shape)}")
+        want = "MNIST-like images of shape (N, 1, 28, 28) or (N, 784)" if digits else f"images of shape (N, {', '.join(map(str, shape or ('C', 'H', 'W')))})"
+        raise ValueError(f"{name} must be {want}, got {tuple(x.shape)}")
     if len(x) == 0: raise ValueError(f"{name} holds no images")
     if not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or infinite values")
     lo, hi = x.min().item(), x.max().item()
@@ -226,11 +226,12 @@ def fid(x, # (N, 1, 28, 28) images in [-1, 1], e.g. generated samples
 # %% ../nbs/05_metrics.ipynb #79954432
 def class_coverage(x, # (N, 1, 28, 28) images in [-1, 1]
                    model:nn.Module|None=None, # a classifier; default: `load_classifier()`
-                   min_frac:float=0.025, # a class counts as covered with at least this fraction of the samples
+                   min_frac:float|None=None, # a class counts as covered with at least this fraction of the samples; None: a quarter of a uniform share, 1/(4k) for k classes (2.5 % of digits)
                   )->dict: # hist: fraction per class; kl_uniform: KL(hist ‖ uniform) in nats; n_classes: classes covered
     "Histogram of the classifier's predicted classes, its KL divergence to uniform, and the number of classes covered."
     p = class_probs(x, model)
     k = p.shape[1]
+    min_frac = 0.25/k if min_frac is None else min_frac
     h = torch.bincount(p.argmax(1), minlength=k).double()/len(p)
     kl = (h[h > 0]*(h[h > 0]*k).log()).sum().item()
     return dict(hist=h.tolist(), kl_uniform=kl, n_classes=int((h >= min_frac).sum()), n=len(p))
@@ -401,7 +402,7 @@ def evaluate_folder(samples, # (N, C, H, W) generated images in [-1, 1], shaped 
     tr, ho = split
     st = feature_stats(data.x[ho], model)
     pick = tr[torch.randperm(len(tr), generator=torch.Generator().manual_seed(seed))[:max(2, min(len(x), len(tr)))]]
-    cov = class_coverage(x, model, min_frac=0.25/len(data.classes))
+    cov = class_coverage(x, model)
     return dict(n_samples=len(x), n_test=len(ho), n_train=len(tr), n_real=len(pick), classes=list(data.classes), accuracy=accuracy,
                 fid=frechet_distance(*feature_stats(x, model), *st), fid_real=frechet_distance(*feature_stats(data.x[pick], model), *st),
                 n_classes=cov['n_classes'], kl_uniform=cov['kl_uniform'], class_hist=cov['hist'], seconds=time.time() - t0)

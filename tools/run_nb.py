@@ -4,7 +4,7 @@ Cells flagged `#| slow` keep their committed outputs unless `--slow` is given (t
 listed with `--slow-cells ID,ID` (to refresh one demonstration without rerunning the others); `#| eval: false`
 cells and the final `nbdev_export()` cell never run. Stops at the first error and leaves the notebook unchanged.
 Run `nbdev_clean` afterwards, as before any commit."""
-import argparse, json, os, sys, time
+import argparse, os, time
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
