@@ -380,6 +380,9 @@ def attach_data(gan:GAN, # the run
     if isinstance(data, ImageData) and not gan.classes: gan.classes = [str(c) for c in data.classes]
     if gan.cfg.bs > len(x): raise ValueError(f"bs={gan.cfg.bs} is larger than the data's {len(x):,} items: a minibatch of real items can't be that large; use at most {len(x)}")
     y = data.y if isinstance(data, ImageData) and gan.cfg.conditional else None
+    k = len(data.classes) if isinstance(data, ImageData) else 0
+    if gan.cfg.conditional and k and k != gan.cfg.n_classes: # G would be asked for classes the data never shows, or never for some it does
+        raise ValueError(f"The data has {k} classes but the GAN was built for n_classes={gan.cfg.n_classes}: build it with GAN(conditional=True, n_classes={k})")
     if gan.cfg.conditional and (y is None or len(y) != len(x) or int(y.max()) >= gan.cfg.n_classes or int(y.min()) < 0):
         raise ValueError(f"A conditional GAN learns from labelled data: pass an ImageData whose labels are classes 0 to {gan.cfg.n_classes - 1} (n_classes={gan.cfg.n_classes})")
     gan.batches = Minibatches(x, gan.cfg.bs, seed=gan.cfg.seed, device=gan.device, y=y)
